@@ -1,0 +1,375 @@
+//! CRM contacts, their link to Constant Contact (`ctct_id`) and the edits that must be pushed.
+
+use rusqlite::{Connection, Row, params};
+
+use super::{OptionalRow, Result, StoreError, outbox, time};
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Contact {
+    pub id: i64,
+    pub crm_id: Option<String>,
+    pub client_id: Option<i64>,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: Option<String>,
+    pub do_not_email: bool,
+    pub ctct_id: Option<String>,
+    pub ctct_status: Option<String>,
+    pub ctct_opt_out_source: Option<String>,
+    pub ctct_linked_at: Option<String>,
+    pub last_activity_at: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl Contact {
+    pub fn full_name(&self) -> String {
+        match (self.first_name.is_empty(), self.last_name.is_empty()) {
+            (false, false) => format!("{} {}", self.first_name, self.last_name),
+            (false, true) => self.first_name.clone(),
+            (true, false) => self.last_name.clone(),
+            (true, true) => String::new(),
+        }
+    }
+}
+
+pub const COLS: &str = "id, crm_id, client_id, first_name, last_name, email, do_not_email, ctct_id, \
+     ctct_status, ctct_opt_out_source, ctct_linked_at, last_activity_at, created_at, updated_at";
+
+pub fn from_row(r: &Row<'_>) -> rusqlite::Result<Contact> {
+    Ok(Contact {
+        id: r.get(0)?,
+        crm_id: r.get(1)?,
+        client_id: r.get(2)?,
+        first_name: r.get(3)?,
+        last_name: r.get(4)?,
+        email: r.get(5)?,
+        do_not_email: r.get(6)?,
+        ctct_id: r.get(7)?,
+        ctct_status: r.get(8)?,
+        ctct_opt_out_source: r.get(9)?,
+        ctct_linked_at: r.get(10)?,
+        last_activity_at: r.get(11)?,
+        created_at: r.get(12)?,
+        updated_at: r.get(13)?,
+    })
+}
+
+/// Email as compared everywhere: trimmed and lower-cased.
+pub fn normalize_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+/// The CRM-owned fields of a contact, as imported or edited.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ContactFields {
+    pub crm_id: Option<String>,
+    pub client_id: Option<i64>,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: Option<String>,
+    pub do_not_email: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Upserted {
+    Inserted(i64),
+    Updated(i64),
+    Unchanged(i64),
+}
+
+impl Upserted {
+    pub fn id(self) -> i64 {
+        match self {
+            Upserted::Inserted(id) | Upserted::Updated(id) | Upserted::Unchanged(id) => id,
+        }
+    }
+}
+
+/// Import upsert: matched by `crm_id` when given, otherwise by email (the first contact with that
+/// email). Writing the same fields again changes nothing.
+pub fn upsert(conn: &Connection, f: &ContactFields) -> Result<Upserted> {
+    let email = f.email.as_deref().map(str::trim).filter(|e| !e.is_empty());
+    let norm = email.map(normalize_email);
+    let existing: Option<Contact> = match (&f.crm_id, &norm) {
+        (Some(cid), _) => get_by_crm_id(conn, cid)?,
+        (None, Some(n)) => conn
+            .query_row(
+                &format!(
+                    "SELECT {COLS} FROM contacts WHERE email_norm = ?1 AND crm_id IS NULL ORDER BY id LIMIT 1"
+                ),
+                [n],
+                from_row,
+            )
+            .optional_row()?,
+        (None, None) => None,
+    };
+    let now = time::now();
+    match existing {
+        Some(c) => {
+            let same = c.client_id == f.client_id
+                && c.first_name == f.first_name
+                && c.last_name == f.last_name
+                && c.email.as_deref() == email
+                && c.do_not_email == f.do_not_email;
+            if same {
+                return Ok(Upserted::Unchanged(c.id));
+            }
+            conn.execute(
+                "UPDATE contacts SET client_id = ?2, first_name = ?3, last_name = ?4, email = ?5,
+                 email_norm = ?6, do_not_email = ?7, updated_at = ?8 WHERE id = ?1",
+                params![
+                    c.id,
+                    f.client_id,
+                    f.first_name,
+                    f.last_name,
+                    email,
+                    norm,
+                    f.do_not_email,
+                    now
+                ],
+            )?;
+            Ok(Upserted::Updated(c.id))
+        }
+        None => {
+            conn.execute(
+                "INSERT INTO contacts (crm_id, client_id, first_name, last_name, email, email_norm,
+                 do_not_email, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+                params![
+                    f.crm_id,
+                    f.client_id,
+                    f.first_name,
+                    f.last_name,
+                    email,
+                    norm,
+                    f.do_not_email,
+                    now
+                ],
+            )?;
+            Ok(Upserted::Inserted(conn.last_insert_rowid()))
+        }
+    }
+}
+
+pub fn get(conn: &Connection, id: i64) -> Result<Option<Contact>> {
+    Ok(conn
+        .query_row(
+            &format!("SELECT {COLS} FROM contacts WHERE id = ?1"),
+            [id],
+            from_row,
+        )
+        .optional_row()?)
+}
+
+pub fn get_by_crm_id(conn: &Connection, crm_id: &str) -> Result<Option<Contact>> {
+    Ok(conn
+        .query_row(
+            &format!("SELECT {COLS} FROM contacts WHERE crm_id = ?1"),
+            [crm_id],
+            from_row,
+        )
+        .optional_row()?)
+}
+
+pub fn get_by_ctct_id(conn: &Connection, ctct_id: &str) -> Result<Option<Contact>> {
+    Ok(conn
+        .query_row(
+            &format!("SELECT {COLS} FROM contacts WHERE ctct_id = ?1"),
+            [ctct_id],
+            from_row,
+        )
+        .optional_row()?)
+}
+
+/// Every contact with this email (trimmed, case-insensitive).
+pub fn find_by_email(conn: &Connection, email: &str) -> Result<Vec<Contact>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLS} FROM contacts WHERE email_norm = ?1 ORDER BY id"
+    ))?;
+    let rows = stmt.query_map([normalize_email(email)], from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Finds a contact by numeric id, CRM id, Constant Contact id or email — what a user types.
+pub fn find(conn: &Connection, key: &str) -> Result<Vec<Contact>> {
+    let key = key.trim();
+    if let Ok(id) = key.parse::<i64>() {
+        if let Some(c) = get(conn, id)? {
+            return Ok(vec![c]);
+        }
+    }
+    if let Some(c) = get_by_crm_id(conn, key)? {
+        return Ok(vec![c]);
+    }
+    if let Some(c) = get_by_ctct_id(conn, key)? {
+        return Ok(vec![c]);
+    }
+    find_by_email(conn, key)
+}
+
+/// Stores the link to a Constant Contact contact and its subscription state. Idempotent.
+pub fn link(
+    conn: &Connection,
+    id: i64,
+    ctct_id: &str,
+    status: Option<&str>,
+    opt_out_source: Option<&str>,
+) -> Result<bool> {
+    let n = conn.execute(
+        "UPDATE contacts SET ctct_id = ?2, ctct_status = ?3, ctct_opt_out_source = ?4,
+         ctct_linked_at = coalesce(ctct_linked_at, ?5)
+         WHERE id = ?1 AND (ctct_id IS NOT ?2 OR ctct_status IS NOT ?3 OR ctct_opt_out_source IS NOT ?4)",
+        params![id, ctct_id, status, opt_out_source, time::now()],
+    )?;
+    Ok(n > 0)
+}
+
+/// Records the subscription state Constant Contact reports for a linked contact. Idempotent.
+pub fn set_ctct_status(
+    conn: &Connection,
+    ctct_id: &str,
+    status: Option<&str>,
+    opt_out_source: Option<&str>,
+) -> Result<bool> {
+    let n = conn.execute(
+        "UPDATE contacts SET ctct_status = ?2, ctct_opt_out_source = ?3
+         WHERE ctct_id = ?1 AND (ctct_status IS NOT ?2 OR ctct_opt_out_source IS NOT ?3)",
+        params![ctct_id, status, opt_out_source],
+    )?;
+    Ok(n > 0)
+}
+
+pub fn unlink(conn: &Connection, id: i64) -> Result<()> {
+    conn.execute(
+        "UPDATE contacts SET ctct_id = NULL, ctct_status = NULL, ctct_opt_out_source = NULL,
+         ctct_linked_at = NULL WHERE id = ?1",
+        [id],
+    )?;
+    Ok(())
+}
+
+/// An edit made by a person in the UI or CLI: the changed CRM fields.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ContactEdit {
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    /// `Some(None)` clears the email.
+    pub email: Option<Option<String>>,
+    pub do_not_email: Option<bool>,
+}
+
+/// Saves an edit and, in the same transaction, queues the push to Constant Contact when the
+/// contact is linked and `push` is on (the trigger setting). Returns the outbox row id, if any.
+/// The caller passes a transaction (see [`super::write_tx`]).
+pub fn save_edit(
+    conn: &Connection,
+    id: i64,
+    edit: &ContactEdit,
+    push: bool,
+) -> Result<Option<i64>> {
+    let c = get(conn, id)?.ok_or_else(|| StoreError::NotFound(format!("contact {id}")))?;
+    let first = edit.first_name.clone().unwrap_or(c.first_name.clone());
+    let last = edit.last_name.clone().unwrap_or(c.last_name.clone());
+    let email = match &edit.email {
+        Some(e) => e
+            .as_deref()
+            .map(str::trim)
+            .filter(|e| !e.is_empty())
+            .map(str::to_string),
+        None => c.email.clone(),
+    };
+    let dne = edit.do_not_email.unwrap_or(c.do_not_email);
+    if first == c.first_name && last == c.last_name && email == c.email && dne == c.do_not_email {
+        return Ok(None);
+    }
+    conn.execute(
+        "UPDATE contacts SET first_name = ?2, last_name = ?3, email = ?4, email_norm = ?5,
+         do_not_email = ?6, updated_at = ?7 WHERE id = ?1",
+        params![
+            id,
+            first,
+            last,
+            email,
+            email.as_deref().map(normalize_email),
+            dne,
+            time::now()
+        ],
+    )?;
+    if push && c.ctct_id.is_some() {
+        return Ok(Some(outbox::enqueue(
+            conn,
+            id,
+            outbox::Kind::UpdateContact,
+            &serde_json::json!({}),
+        )?));
+    }
+    Ok(None)
+}
+
+/// Contacts ordered by (last, first, id) after a key, filtered by a substring of name or email.
+pub fn page_after(
+    conn: &Connection,
+    after: Option<(&str, &str, i64)>,
+    filter: &str,
+    limit: usize,
+) -> Result<Vec<Contact>> {
+    let (l, f, id) = after.unwrap_or(("", "", 0));
+    let filter = filter.trim().to_lowercase();
+    let like = format!("%{filter}%");
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLS} FROM contacts
+         WHERE (last_name COLLATE NOCASE, first_name COLLATE NOCASE, id) > (?1, ?2, ?3)
+           AND (?4 = '' OR lower(first_name || ' ' || last_name) LIKE ?5 OR email_norm LIKE ?5)
+         ORDER BY last_name COLLATE NOCASE, first_name COLLATE NOCASE, id LIMIT ?6"
+    ))?;
+    let rows = stmt.query_map(params![l, f, id, filter, like, limit as i64], from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn by_client(conn: &Connection, client_id: i64) -> Result<Vec<Contact>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLS} FROM contacts WHERE client_id = ?1 ORDER BY last_name, first_name, id"
+    ))?;
+    let rows = stmt.query_map([client_id], from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Counts {
+    pub contacts: i64,
+    pub with_email: i64,
+    pub linked: i64,
+    pub do_not_email: i64,
+}
+
+pub fn counts(conn: &Connection) -> Result<Counts> {
+    Ok(conn.query_row(
+        "SELECT count(*), count(email_norm), count(ctct_id), coalesce(sum(do_not_email), 0) FROM contacts",
+        [],
+        |r| {
+            Ok(Counts {
+                contacts: r.get(0)?,
+                with_email: r.get(1)?,
+                linked: r.get(2)?,
+                do_not_email: r.get(3)?,
+            })
+        },
+    )?)
+}
+
+/// Groups of CRM contacts that share one email (reported by the contact sync, never guessed).
+pub fn duplicate_emails(conn: &Connection) -> Result<Vec<(String, Vec<i64>)>> {
+    let mut stmt = conn.prepare(
+        "SELECT email_norm, group_concat(id) FROM contacts WHERE email_norm IS NOT NULL
+         GROUP BY email_norm HAVING count(*) > 1 ORDER BY email_norm",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        let email: String = r.get(0)?;
+        let ids: String = r.get(1)?;
+        Ok((
+            email,
+            ids.split(',').filter_map(|s| s.parse().ok()).collect(),
+        ))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
