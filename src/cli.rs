@@ -38,7 +38,7 @@ pub enum Command {
 
     /// Run the local Constant Contact sandbox (API + OAuth2 server)
     #[command(after_help = "Example:\n  ctctsync sandbox --addr 127.0.0.1:8911 --auto-approve")]
-    Sandbox(SandboxPlaceholder),
+    Sandbox(crate::sandbox::SandboxArgs),
 
     /// Authorize ctctsync with Constant Contact, check or forget the authorization
     #[command(

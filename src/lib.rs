@@ -27,5 +27,6 @@ pub mod cmd;
 pub mod config;
 pub mod logging;
 pub mod paths;
+pub mod sandbox;
 pub mod schedule;
 pub mod store;

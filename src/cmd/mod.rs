@@ -46,7 +46,7 @@ pub async fn dispatch(cli: Cli, paths: Paths) -> anyhow::Result<u8> {
     match cli.command {
         None => not_yet("the terminal UI"),
         Some(Command::Demo(_)) => not_yet("ctctsync demo"),
-        Some(Command::Sandbox(_)) => not_yet("ctctsync sandbox"),
+        Some(Command::Sandbox(a)) => crate::sandbox::run_cli(a).await.map(|()| 0),
         Some(Command::Auth(_)) => not_yet("ctctsync auth"),
         Some(Command::Run(_)) => not_yet("ctctsync run"),
         Some(Command::Daemon(_)) => not_yet("ctctsync daemon"),

@@ -18,8 +18,12 @@ use super::state::AppState;
 use super::wire::{self, Include};
 
 pub fn query_map(raw: Option<&str>) -> HashMap<String, String> {
-    raw.map(|q| url::form_urlencoded::parse(q.as_bytes()).into_owned().collect())
-        .unwrap_or_default()
+    raw.map(|q| {
+        url::form_urlencoded::parse(q.as_bytes())
+            .into_owned()
+            .collect()
+    })
+    .unwrap_or_default()
 }
 
 /// Makes a cursor safe to put in a URL verbatim (`+` would otherwise decode as a space).
@@ -127,12 +131,18 @@ impl Filter {
             Some(text) => {
                 let ids: Vec<&str> = text.split(',').map(str::trim).collect();
                 if ids.len() > 25 {
-                    return Err(wire::validation("contacts", "lists accepts at most 25 list ids."));
+                    return Err(wire::validation(
+                        "contacts",
+                        "lists accepts at most 25 list ids.",
+                    ));
                 }
                 let mut out = Vec::new();
                 for id in ids {
                     let Ok(uuid) = Uuid::parse_str(id) else {
-                        return Err(wire::validation("contacts", &format!("Invalid list id: {id}")));
+                        return Err(wire::validation(
+                            "contacts",
+                            &format!("Invalid list id: {id}"),
+                        ));
                     };
                     if let Some(&i) = data.list_by_id.get(&uuid) {
                         out.push(i);
@@ -307,7 +317,11 @@ pub async fn get(
     };
     let data = app.read();
     match data.find_contact(&id) {
-        Some(i) => wire::ok(&wire::contact_out(&data, &data.contacts[i as usize], include)),
+        Some(i) => wire::ok(&wire::contact_out(
+            &data,
+            &data.contacts[i as usize],
+            include,
+        )),
         None => wire::not_found("contacts", "Contact not found."),
     }
 }

@@ -104,13 +104,21 @@ pub async fn list(State(app): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> 
         body.insert("lists_count".into(), json!(matching.len()));
     }
     let next = (start + limit < matching.len()).then(|| {
-        let mut pairs: Vec<(&str, String)> = ["status", "name", "include_count", "include_membership_count"]
-            .iter()
-            .filter_map(|k| params.get(*k).map(|v| (*k, v.clone())))
-            .collect();
+        let mut pairs: Vec<(&str, String)> = [
+            "status",
+            "name",
+            "include_count",
+            "include_membership_count",
+        ]
+        .iter()
+        .filter_map(|k| params.get(*k).map(|v| (*k, v.clone())))
+        .collect();
         pairs.push(("limit", limit.to_string()));
         pairs.push(("next", (start + limit).to_string()));
-        format!("/v3/contact_lists?cursor={}", href_cursor(&wire::encode_cursor(&pairs)))
+        format!(
+            "/v3/contact_lists?cursor={}",
+            href_cursor(&wire::encode_cursor(&pairs))
+        )
     });
     body.insert("_links".into(), wire::links(next));
     wire::ok(&body)
@@ -157,7 +165,11 @@ pub async fn create(State(app): State<Arc<AppState>>, body: axum::body::Bytes) -
     }
     let now = app.clock.now_ms();
     let mut data = app.write();
-    if data.lists.iter().any(|l| l.name == name && l.deleted_at.is_none()) {
+    if data
+        .lists
+        .iter()
+        .any(|l| l.name == name && l.deleted_at.is_none())
+    {
         return wire::conflict("lists", "A list with this name already exists.");
     }
     let id = data.new_uuid();
@@ -169,7 +181,10 @@ pub async fn create(State(app): State<Arc<AppState>>, body: axum::body::Bytes) -
             .get("description")
             .and_then(Value::as_str)
             .map(str::to_string),
-        favorite: body.get("favorite").and_then(Value::as_bool).unwrap_or(false),
+        favorite: body
+            .get("favorite")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
         created_at: now,
         updated_at: now,
         deleted_at: None,
@@ -181,7 +196,10 @@ pub async fn create(State(app): State<Arc<AppState>>, body: axum::body::Bytes) -
 }
 
 /// `GET /v3/account/summary[?extra_fields=physical_address,company_logo]`.
-pub async fn account_summary(State(app): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Response {
+pub async fn account_summary(
+    State(app): State<Arc<AppState>>,
+    RawQuery(raw): RawQuery,
+) -> Response {
     let params = query_map(raw.as_deref());
     let data = app.read();
     let a = &data.account;

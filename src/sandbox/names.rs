@@ -182,13 +182,19 @@ pub const JOB_TITLES: &[&str] = &[
 
 pub const LIST_NAMES: &[(&str, &str)] = &[
     ("General Interest", "Everyone who asked to hear from us."),
-    ("Monthly Newsletter", "Subscribers to the monthly newsletter."),
+    (
+        "Monthly Newsletter",
+        "Subscribers to the monthly newsletter.",
+    ),
     ("Clients", "Current clients of the firm."),
     ("Prospects", "People who met us but are not clients yet."),
     ("Event Attendees", "Seminar and webinar attendees."),
     ("Tax Season Reminders", "Deadline reminders in Q1."),
     ("Multiple purchases", "List of repeat customers."),
-    ("Referral Partners", "Attorneys, bankers and brokers who refer clients."),
+    (
+        "Referral Partners",
+        "Attorneys, bankers and brokers who refer clients.",
+    ),
     ("Alumni", "Former clients who still want updates."),
     ("VIP", "Top clients; invitations to private events."),
 ];

@@ -198,7 +198,12 @@ fn redirect_with(redirect_uri: &str, pairs: &[(&str, &str)]) -> Response {
     }
 }
 
-fn redirect_error(redirect_uri: &str, state: Option<&str>, error: &str, description: &str) -> Response {
+fn redirect_error(
+    redirect_uri: &str,
+    state: Option<&str>,
+    error: &str,
+    description: &str,
+) -> Response {
     let mut pairs = vec![("error", error), ("error_description", description)];
     if let Some(state) = state {
         pairs.push(("state", state));
@@ -249,21 +254,30 @@ pub async fn authorize(
     }
     let scope = q.get("scope").map(String::as_str).unwrap_or("").trim();
     if scope.is_empty() {
-        return redirect_error(redirect_uri, state, "invalid_scope", "The authorization request is missing the 'scope' parameter.");
-    }
-    if let Some(bad) = scope
-        .split_whitespace()
-        .find(|s| !KNOWN_SCOPES.contains(s))
-    {
         return redirect_error(
             redirect_uri,
             state,
             "invalid_scope",
-            &format!("One or more scopes are not configured for the authorization server resource: {bad}"),
+            "The authorization request is missing the 'scope' parameter.",
+        );
+    }
+    if let Some(bad) = scope.split_whitespace().find(|s| !KNOWN_SCOPES.contains(s)) {
+        return redirect_error(
+            redirect_uri,
+            state,
+            "invalid_scope",
+            &format!(
+                "One or more scopes are not configured for the authorization server resource: {bad}"
+            ),
         );
     }
     let Some(state) = state.filter(|s| !s.is_empty()) else {
-        return redirect_error(redirect_uri, None, "invalid_request", "The 'state' parameter is required.");
+        return redirect_error(
+            redirect_uri,
+            None,
+            "invalid_request",
+            "The 'state' parameter is required.",
+        );
     };
     let challenge = q.get("code_challenge").filter(|c| !c.is_empty());
     let method = q.get("code_challenge_method").map(String::as_str);
@@ -271,13 +285,28 @@ pub async fn authorize(
         (None, None) => {}
         (Some(c), Some("S256")) if is_b64url_43(c) => {}
         (Some(_), Some("S256")) => {
-            return redirect_error(redirect_uri, Some(state), "invalid_request", "PKCE code challenge must be a 43-character base64url SHA-256 hash.");
+            return redirect_error(
+                redirect_uri,
+                Some(state),
+                "invalid_request",
+                "PKCE code challenge must be a 43-character base64url SHA-256 hash.",
+            );
         }
         (None, Some(_)) => {
-            return redirect_error(redirect_uri, Some(state), "invalid_request", "The 'code_challenge' parameter is missing.");
+            return redirect_error(
+                redirect_uri,
+                Some(state),
+                "invalid_request",
+                "The 'code_challenge' parameter is missing.",
+            );
         }
         (Some(_), _) => {
-            return redirect_error(redirect_uri, Some(state), "invalid_request", "PKCE code challenge method must be S256.");
+            return redirect_error(
+                redirect_uri,
+                Some(state),
+                "invalid_request",
+                "PKCE code challenge method must be S256.",
+            );
         }
     }
     let pending = PendingAuth {
@@ -393,8 +422,7 @@ pub fn pkce_challenge(verifier: &str) -> String {
 
 fn valid_verifier(v: &str) -> bool {
     (43..=128).contains(&v.len())
-        && v
-            .bytes()
+        && v.bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'))
 }
 
@@ -409,7 +437,11 @@ pub async fn token(
     let now = app.clock.now_ms();
     let mut params: HashMap<String, String> = query
         .as_deref()
-        .map(|q| url::form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+        .map(|q| {
+            url::form_urlencoded::parse(q.as_bytes())
+                .into_owned()
+                .collect()
+        })
         .unwrap_or_default();
     if !body.is_empty() {
         let content_type = headers
@@ -440,31 +472,58 @@ pub async fn token(
                 .decode(b64.trim())
                 .ok()
                 .and_then(|raw| String::from_utf8(raw).ok())
-                .and_then(|s| s.split_once(':').map(|(a, b)| (a.to_string(), b.to_string())))
+                .and_then(|s| {
+                    s.split_once(':')
+                        .map(|(a, b)| (a.to_string(), b.to_string()))
+                })
         });
     let (client_id, confidential) = match basic {
         Some(Some((id, secret))) => {
             if id != config.client_id {
-                return token_error(StatusCode::UNAUTHORIZED, "invalid_client", "Invalid value for 'client_id' parameter.");
+                return token_error(
+                    StatusCode::UNAUTHORIZED,
+                    "invalid_client",
+                    "Invalid value for 'client_id' parameter.",
+                );
             }
             if secret != config.client_secret {
-                return token_error(StatusCode::UNAUTHORIZED, "invalid_client", "The client secret supplied for a confidential client is invalid.");
+                return token_error(
+                    StatusCode::UNAUTHORIZED,
+                    "invalid_client",
+                    "The client secret supplied for a confidential client is invalid.",
+                );
             }
             (id, true)
         }
         Some(None) => {
-            return token_error(StatusCode::UNAUTHORIZED, "invalid_client", "Malformed Basic authorization header.");
+            return token_error(
+                StatusCode::UNAUTHORIZED,
+                "invalid_client",
+                "Malformed Basic authorization header.",
+            );
         }
         None => {
             let Some(id) = param("client_id") else {
-                return token_error(StatusCode::UNAUTHORIZED, "invalid_client", "Client authentication failed: no client_id.");
+                return token_error(
+                    StatusCode::UNAUTHORIZED,
+                    "invalid_client",
+                    "Client authentication failed: no client_id.",
+                );
             };
             if id != config.client_id {
-                return token_error(StatusCode::UNAUTHORIZED, "invalid_client", "Invalid value for 'client_id' parameter.");
+                return token_error(
+                    StatusCode::UNAUTHORIZED,
+                    "invalid_client",
+                    "Invalid value for 'client_id' parameter.",
+                );
             }
             match param("client_secret") {
                 Some(secret) if secret != config.client_secret => {
-                    return token_error(StatusCode::UNAUTHORIZED, "invalid_client", "The client secret supplied for a confidential client is invalid.");
+                    return token_error(
+                        StatusCode::UNAUTHORIZED,
+                        "invalid_client",
+                        "The client secret supplied for a confidential client is invalid.",
+                    );
                 }
                 Some(_) => (id.to_string(), true),
                 None => (id.to_string(), false),
@@ -485,7 +544,11 @@ pub async fn token(
     let (scope, family) = match param("grant_type") {
         Some("authorization_code") => {
             let Some(code) = param("code") else {
-                return token_error(StatusCode::BAD_REQUEST, "invalid_request", "The 'code' parameter is required.");
+                return token_error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_request",
+                    "The 'code' parameter is required.",
+                );
             };
             let mut store = app.oauth();
             let Some(grant) = store.codes.get_mut(code) else {
@@ -498,7 +561,9 @@ pub async fn token(
                 return invalid_grant("The authorization code is invalid or has expired.");
             }
             if param("redirect_uri") != Some(grant.redirect_uri.as_str()) {
-                return invalid_grant("The 'redirect_uri' does not match the redirection URI used in the authorization request.");
+                return invalid_grant(
+                    "The 'redirect_uri' does not match the redirection URI used in the authorization request.",
+                );
             }
             match (&grant.challenge, param("code_verifier")) {
                 (Some(challenge), Some(verifier)) => {
@@ -507,10 +572,16 @@ pub async fn token(
                     }
                 }
                 (Some(_), None) => {
-                    return invalid_grant("PKCE verification failed: the 'code_verifier' parameter is required.");
+                    return invalid_grant(
+                        "PKCE verification failed: the 'code_verifier' parameter is required.",
+                    );
                 }
                 (None, _) if !confidential => {
-                    return token_error(StatusCode::UNAUTHORIZED, "invalid_client", "Client authentication failed: a public client must use PKCE.");
+                    return token_error(
+                        StatusCode::UNAUTHORIZED,
+                        "invalid_client",
+                        "Client authentication failed: a public client must use PKCE.",
+                    );
                 }
                 (None, _) => {}
             }
@@ -520,26 +591,46 @@ pub async fn token(
         }
         Some("refresh_token") => {
             let Some(token) = param("refresh_token") else {
-                return token_error(StatusCode::BAD_REQUEST, "invalid_request", "The 'refresh_token' parameter is required.");
+                return token_error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_request",
+                    "The 'refresh_token' parameter is required.",
+                );
             };
             let mut store = app.oauth();
             let Some(grant) = store.refresh.get_mut(token) else {
                 return invalid_grant("The refresh token is invalid or expired.");
             };
-            if grant.revoked || grant.client_id != client_id || now - grant.last_used > REFRESH_IDLE_MS {
+            if grant.revoked
+                || grant.client_id != client_id
+                || now - grant.last_used > REFRESH_IDLE_MS
+            {
                 return invalid_grant("The refresh token is invalid or expired.");
             }
             let mut scope = grant.scope.clone();
             if let Some(asked) = param("scope") {
-                if asked.split_whitespace().any(|s| !scope.split_whitespace().any(|g| g == s)) {
-                    return token_error(StatusCode::BAD_REQUEST, "invalid_scope", "The requested scope is invalid, unknown, or malformed.");
+                if asked
+                    .split_whitespace()
+                    .any(|s| !scope.split_whitespace().any(|g| g == s))
+                {
+                    return token_error(
+                        StatusCode::BAD_REQUEST,
+                        "invalid_scope",
+                        "The requested scope is invalid, unknown, or malformed.",
+                    );
                 }
                 scope = asked.split_whitespace().collect::<Vec<_>>().join(" ");
             }
             let family = grant.family;
             grant.last_used = now;
             if config.refresh_mode == RefreshMode::LongLived {
-                let access = store.issue_access(&client_id, &scope, config.access_token_lifetime, now, &issuer);
+                let access = store.issue_access(
+                    &client_id,
+                    &scope,
+                    config.access_token_lifetime,
+                    now,
+                    &issuer,
+                );
                 return token_ok(&access, &scope, Some(token), config.access_token_lifetime);
             }
             for g in store.refresh.values_mut() {
@@ -550,19 +641,40 @@ pub async fn token(
             (scope, family)
         }
         Some(other) => {
-            return token_error(StatusCode::BAD_REQUEST, "unsupported_grant_type", &format!("The authorization grant type is not supported by the authorization server: {other}"));
+            return token_error(
+                StatusCode::BAD_REQUEST,
+                "unsupported_grant_type",
+                &format!(
+                    "The authorization grant type is not supported by the authorization server: {other}"
+                ),
+            );
         }
         None => {
-            return token_error(StatusCode::BAD_REQUEST, "invalid_request", "The 'grant_type' parameter is required.");
+            return token_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "The 'grant_type' parameter is required.",
+            );
         }
     };
     let mut store = app.oauth();
-    let access = store.issue_access(&client_id, &scope, config.access_token_lifetime, now, &issuer);
+    let access = store.issue_access(
+        &client_id,
+        &scope,
+        config.access_token_lifetime,
+        now,
+        &issuer,
+    );
     let refresh = scope
         .split_whitespace()
         .any(|s| s == "offline_access")
         .then(|| store.issue_refresh(&client_id, &scope, family, now));
-    token_ok(&access, &scope, refresh.as_deref(), config.access_token_lifetime)
+    token_ok(
+        &access,
+        &scope,
+        refresh.as_deref(),
+        config.access_token_lifetime,
+    )
 }
 
 fn token_ok(access: &str, scope: &str, refresh: Option<&str>, lifetime: u64) -> Response {

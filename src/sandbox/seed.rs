@@ -192,9 +192,7 @@ fn seed_contacts(data: &mut Data, rng: &mut StdRng, spec: &SeedSpec) {
             job_title: rng
                 .random_bool(0.35)
                 .then(|| (*pick(rng, JOB_TITLES)).into()),
-            company_name: rng
-                .random_bool(0.4)
-                .then(|| (*pick(rng, COMPANIES)).into()),
+            company_name: rng.random_bool(0.4).then(|| (*pick(rng, COMPANIES)).into()),
             birthday_month: None,
             birthday_day: None,
             anniversary: None,
@@ -471,7 +469,12 @@ pub fn recipient_events(
             90..=94 => 5,
             _ => 6,
         };
-        push(out, send_at + rng.random_range(1_000..600_000), BOUNCE, code);
+        push(
+            out,
+            send_at + rng.random_range(1_000..600_000),
+            BOUNCE,
+            code,
+        );
         return false;
     }
     if !rng.random_bool(0.38) {
@@ -575,7 +578,10 @@ fn seed_tracks(data: &mut Data, rng: &mut StdRng, spec: &SeedSpec) {
                 if at > horizon || !reachable(contact, at) {
                     continue;
                 }
-                if !automated && !lists.is_empty() && !contact.lists.iter().any(|l| lists.contains(l)) {
+                if !automated
+                    && !lists.is_empty()
+                    && !contact.lists.iter().any(|l| lists.contains(l))
+                {
                     continue;
                 }
                 if role == "resend" && openers.contains(&(ci as u32)) {

@@ -33,7 +33,10 @@ impl AppState {
         self.data.write().unwrap_or_else(|e| e.into_inner())
     }
     pub fn config(&self) -> SandboxConfig {
-        self.config.read().unwrap_or_else(|e| e.into_inner()).clone()
+        self.config
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
     pub fn oauth(&self) -> MutexGuard<'_, OAuthStore> {
         lock(&self.oauth)
@@ -120,7 +123,11 @@ impl Limits {
             return LimitVerdict::QuotaExceeded;
         }
         if let Some(per_sec) = per_sec {
-            while usage.recent.front().is_some_and(|&t| t <= now - 1000 || t > now) {
+            while usage
+                .recent
+                .front()
+                .is_some_and(|&t| t <= now - 1000 || t > now)
+            {
                 usage.recent.pop_front();
             }
             if usage.recent.len() >= per_sec as usize {

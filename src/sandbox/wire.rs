@@ -147,7 +147,11 @@ pub fn decode_cursor(cursor: &str) -> Option<Vec<(String, String)>> {
         .collect();
     let bytes = STANDARD.decode(cleaned).ok()?;
     let text = String::from_utf8(bytes).ok()?;
-    Some(url::form_urlencoded::parse(text.as_bytes()).into_owned().collect())
+    Some(
+        url::form_urlencoded::parse(text.as_bytes())
+            .into_owned()
+            .collect(),
+    )
 }
 
 /// `{"next":{"href":...}}` or `{}` on the last page (the fixture's last page has `"_links": {}`).
