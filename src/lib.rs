@@ -25,8 +25,10 @@
 pub mod cli;
 pub mod cmd;
 pub mod config;
+pub mod import;
 pub mod logging;
 pub mod paths;
 pub mod sandbox;
 pub mod schedule;
+pub mod setup;
 pub mod store;

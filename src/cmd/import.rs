@@ -1,10 +1,50 @@
 //! `ctctsync import contacts FILE [--dry-run]`.
 
 use crate::cli::ImportCommand;
+use crate::import::{self, ImportOptions};
 
-use super::Ctx;
+use super::{Ctx, UsageError};
 
-pub fn run(_ctx: &Ctx, _cmd: ImportCommand) -> anyhow::Result<u8> {
-    eprintln!("ctctsync import: not implemented yet");
-    Ok(2)
+pub fn run(ctx: &Ctx, cmd: ImportCommand) -> anyhow::Result<u8> {
+    let ImportCommand::Contacts { file, dry_run } = cmd;
+    if !file.exists() {
+        return Err(UsageError(format!(
+            "{}: no such file; give the path of a CSV export of your CRM contacts",
+            file.display()
+        ))
+        .into());
+    }
+    let store = ctx.store()?;
+    let report = match import::import_contacts_file(&store, &file, ImportOptions { dry_run }) {
+        Ok(r) => r,
+        Err(e) if e.is_bad_input() => {
+            return Err(UsageError(format!("{}: {e}", file.display())).into());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    println!("Columns mapped:");
+    for (header, field) in &report.mapped {
+        println!("  {header} → {field}");
+    }
+    if !report.ignored.is_empty() {
+        println!("Columns ignored: {}", report.ignored.join(", "));
+    }
+    for p in &report.problems {
+        println!("{p}");
+    }
+    let verb = if report.dry_run { "would be" } else { "were" };
+    println!(
+        "{} rows read: {} new, {} updated, {} unchanged, {} skipped; {} without email; {} new clients {verb} created.",
+        report.rows,
+        report.inserted,
+        report.updated,
+        report.unchanged,
+        report.skipped,
+        report.without_email,
+        report.clients_created
+    );
+    if report.dry_run {
+        println!("Dry run: nothing was written.");
+    }
+    Ok(if report.all_good() { 0 } else { 2 })
 }

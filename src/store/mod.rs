@@ -204,7 +204,7 @@ pub fn restrict_permissions(path: &Path) {
 }
 
 /// Tells whether an optional row was found.
-pub(crate) trait OptionalRow<T> {
+pub trait OptionalRow<T> {
     fn optional_row(self) -> rusqlite::Result<Option<T>>;
 }
 
