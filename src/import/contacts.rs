@@ -292,12 +292,19 @@ fn row_fields(cols: &Columns, rec: &csv::StringRecord, line: u64) -> Result<Row,
         .get(rec, Field::Id)
         .filter(|s| !s.is_empty())
         .map(str::to_string);
+    // Names keep their accents and apostrophes; line breaks and runs of spaces become one space.
+    let tidy = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
     let (mut first, mut last) = (
-        cols.get(rec, Field::FirstName).unwrap_or("").to_string(),
-        cols.get(rec, Field::LastName).unwrap_or("").to_string(),
+        tidy(cols.get(rec, Field::FirstName).unwrap_or("")),
+        tidy(cols.get(rec, Field::LastName).unwrap_or("")),
     );
     if first.is_empty() && last.is_empty() {
-        if let Some(full) = cols.get(rec, Field::FullName).filter(|s| !s.is_empty()) {
+        if let Some(full) = cols
+            .get(rec, Field::FullName)
+            .map(tidy)
+            .filter(|s| !s.is_empty())
+        {
+            let full = full.as_str();
             match full.rsplit_once(' ') {
                 Some((f, l)) => {
                     first = f.trim().to_string();
@@ -336,7 +343,11 @@ fn row_fields(cols: &Columns, rec: &csv::StringRecord, line: u64) -> Result<Row,
             )
         })?,
     };
-    let client = match cols.get(rec, Field::ClientName).filter(|s| !s.is_empty()) {
+    let client = match cols
+        .get(rec, Field::ClientName)
+        .map(tidy)
+        .filter(|s| !s.is_empty())
+    {
         None => None,
         Some(name) => {
             let kind = match cols.get(rec, Field::ClientKind).filter(|s| !s.is_empty()) {
@@ -352,7 +363,7 @@ fn row_fields(cols: &Columns, rec: &csv::StringRecord, line: u64) -> Result<Row,
                 .get(rec, Field::ClientId)
                 .filter(|s| !s.is_empty())
                 .map(str::to_string);
-            Some((cid, name.to_string(), kind))
+            Some((cid, name, kind))
         }
     };
     Ok(Row {
