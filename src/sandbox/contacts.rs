@@ -216,6 +216,7 @@ const CURSOR_KEYS: &[&str] = &[
 
 /// `GET /v3/contacts`.
 pub async fn list(State(app): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Response {
+    super::bulk::settle(&app);
     let mut params = query_map(raw.as_deref());
     let mut start = 0usize;
     if let Some(cursor) = params.get("cursor").cloned() {
@@ -310,6 +311,7 @@ pub async fn get(
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Response {
+    super::bulk::settle(&app);
     let params = query_map(raw.as_deref());
     let include = match Include::parse(params.get("include").map(String::as_str)) {
         Ok(i) => i,

@@ -260,6 +260,19 @@ pub struct Data {
     pub bulk_by_id: HashMap<Uuid, u32>,
     pub abuse: HashMap<String, AbuseState>,
     pub rng: StdRng,
+    /// Report counts per campaign activity, keyed by how many rows were visible when computed.
+    pub counts_cache: std::sync::Mutex<HashMap<u32, (usize, Counts)>>,
+}
+
+/// Per campaign activity: unique contacts and total rows per kind, plus breakdowns.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Counts {
+    pub unique: [u32; KIND_COUNT],
+    pub total: [u32; KIND_COUNT],
+    pub opens_by_device: [u32; 4],
+    pub clicks_by_device: [u32; 4],
+    pub bounces_by_code: [u32; 7],
+    pub last_time: Millis,
 }
 
 impl Data {

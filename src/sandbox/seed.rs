@@ -60,6 +60,7 @@ pub fn build(spec: &SeedSpec) -> Data {
         bulk_by_id: HashMap::new(),
         abuse: HashMap::new(),
         rng: StdRng::seed_from_u64(spec.seed ^ 0x5eed_5eed_5eed_5eed),
+        counts_cache: Default::default(),
     };
     seed_lists(&mut data, &mut rng, spec);
     seed_contacts(&mut data, &mut rng, spec);
@@ -447,7 +448,7 @@ pub fn recipient_events(
     send_at: Millis,
     horizon: Millis,
 ) -> bool {
-    let mut push = |out: &mut Vec<Track>, time: Millis, kind: u8, extra: u8| {
+    let push = |out: &mut Vec<Track>, time: Millis, kind: u8, extra: u8| {
         if time <= horizon {
             out.push(Track {
                 time,

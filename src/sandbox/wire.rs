@@ -190,17 +190,6 @@ impl Include {
         }
         Ok(inc)
     }
-
-    pub fn all() -> Include {
-        Include {
-            custom_fields: true,
-            list_memberships: true,
-            phone_numbers: true,
-            street_addresses: true,
-            taggings: true,
-            notes: true,
-        }
-    }
 }
 
 #[derive(Serialize)]
