@@ -25,6 +25,7 @@
 pub mod cli;
 pub mod cmd;
 pub mod config;
+pub mod ctct;
 pub mod import;
 pub mod logging;
 pub mod paths;
@@ -32,3 +33,4 @@ pub mod sandbox;
 pub mod schedule;
 pub mod setup;
 pub mod store;
+pub mod sync;
