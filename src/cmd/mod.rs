@@ -1,9 +1,12 @@
 //! Command implementations behind the CLI. Each returns the process exit code on success;
 //! errors map to 1 (operational) or 2 (usage / bad input, see [`UsageError`]).
 
+pub mod auth;
 pub mod config;
 pub mod contacts;
+pub mod daemon;
 pub mod import;
+pub mod run;
 pub mod status;
 
 use std::io::IsTerminal;
@@ -47,9 +50,9 @@ pub async fn dispatch(cli: Cli, paths: Paths) -> anyhow::Result<u8> {
         None => not_yet("the terminal UI"),
         Some(Command::Demo(_)) => not_yet("ctctsync demo"),
         Some(Command::Sandbox(a)) => crate::sandbox::run_cli(a).await.map(|()| 0),
-        Some(Command::Auth(_)) => not_yet("ctctsync auth"),
-        Some(Command::Run(_)) => not_yet("ctctsync run"),
-        Some(Command::Daemon(_)) => not_yet("ctctsync daemon"),
+        Some(Command::Auth(c)) => auth::run(&ctx, c).await,
+        Some(Command::Run(a)) => run::run(&ctx, a).await,
+        Some(Command::Daemon(a)) => daemon::run(&ctx, a).await,
         Some(Command::Status(a)) => status::run(&ctx, a.json),
         Some(Command::Import(c)) => import::run(&ctx, c),
         Some(Command::Contacts(c)) => contacts::run(&ctx, c).await,

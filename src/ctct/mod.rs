@@ -38,6 +38,7 @@ mod loopback;
 pub mod models;
 pub mod oauth;
 mod pages;
+pub mod reachability;
 pub mod timefmt;
 mod token_endpoint;
 mod tokens;
