@@ -140,3 +140,26 @@ pub async fn send_now(State(app): State<Arc<AppState>>, body: axum::body::Bytes)
     });
     wire::json_response(StatusCode::CREATED, &body)
 }
+
+/// `GET /__sandbox/campaigns`: every campaign including automated emails, with activity ids
+/// (what the campaigns API hides), for tests and debugging.
+pub async fn list_all(State(app): State<Arc<AppState>>) -> Response {
+    let data = app.read();
+    let items: Vec<Value> = data
+        .campaigns
+        .iter()
+        .map(|c| {
+            json!({
+                "campaign_id": c.id.to_string(),
+                "name": c.name,
+                "status": c.status,
+                "automated": c.automated,
+                "activities": c.activities.iter().map(|&a| {
+                    let a = &data.activities[a as usize];
+                    json!({"campaign_activity_id": a.id.to_string(), "role": a.role})
+                }).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    wire::ok(&json!({"campaigns": items}))
+}

@@ -20,7 +20,10 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/__sandbox/stats", get(stats))
         .route("/__sandbox/faults", post(faults).get(list_faults))
         .route("/__sandbox/clock", post(clock).get(get_clock))
-        .route("/__sandbox/campaigns", post(super::campaigns::send_now))
+        .route(
+            "/__sandbox/campaigns",
+            post(super::campaigns::send_now).get(super::campaigns::list_all),
+        )
         .route("/__sandbox/contacts.csv", get(contacts_csv))
         .route("/__sandbox/reset", post(reset))
 }
