@@ -34,3 +34,4 @@ pub mod schedule;
 pub mod setup;
 pub mod store;
 pub mod sync;
+pub mod tui;

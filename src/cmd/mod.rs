@@ -47,7 +47,15 @@ pub async fn dispatch(cli: Cli, paths: Paths) -> anyhow::Result<u8> {
         user: cli.user.clone().unwrap_or_else(os_user),
     };
     match cli.command {
-        None => not_yet("the terminal UI"),
+        None => {
+            crate::tui::run_async(crate::tui::TuiContext {
+                store: ctx.store()?,
+                paths: ctx.paths.clone(),
+                user: ctx.user.clone(),
+                options: crate::tui::TuiOptions::default(),
+            })
+            .await
+        }
         Some(Command::Demo(_)) => not_yet("ctctsync demo"),
         Some(Command::Sandbox(a)) => crate::sandbox::run_cli(a).await.map(|()| 0),
         Some(Command::Auth(c)) => auth::run(&ctx, c).await,

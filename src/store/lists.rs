@@ -173,3 +173,34 @@ pub fn memberships_of(conn: &Connection, contact_id: i64) -> Result<Vec<(List, S
     let rows = stmt.query_map([contact_id], |r| Ok((from_row(r)?, r.get(9)?)))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
+
+/// A person asked to add (`add = true`) or remove a contact from a list: the membership becomes
+/// `pending_add` / `pending_remove` and the push is queued in the same transaction (pass one).
+/// Returns the outbox entry id.
+pub fn request_membership_change(
+    conn: &Connection,
+    contact_id: i64,
+    list_id: &str,
+    add: bool,
+) -> Result<i64> {
+    if get(conn, list_id)?.is_none() {
+        return Err(super::StoreError::NotFound(format!(
+            "list {list_id} (run `ctctsync run synccontactlists` to refresh the lists)"
+        )));
+    }
+    if super::contacts::get(conn, contact_id)?.is_none() {
+        return Err(super::StoreError::NotFound(format!("contact {contact_id}")));
+    }
+    let (state, kind) = if add {
+        ("pending_add", super::outbox::Kind::AddToList)
+    } else {
+        ("pending_remove", super::outbox::Kind::RemoveFromList)
+    };
+    set_membership(conn, contact_id, list_id, state)?;
+    super::outbox::enqueue(
+        conn,
+        contact_id,
+        kind,
+        &serde_json::json!({ "list_id": list_id }),
+    )
+}
