@@ -1,0 +1,34 @@
+//! Every user intent is one [`Action`]. Keys map to actions in `keymap.rs` (one table), mouse
+//! clicks are translated by the screen that owns the clicked region.
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// Quit (asks first when something is unsaved).
+    Quit,
+    /// Open or close the `?` help overlay.
+    Help,
+    /// Next / previous field (Tab / Shift-Tab).
+    FocusNext,
+    FocusPrev,
+    /// Move in a list (↑↓, j/k).
+    Up,
+    Down,
+    /// Toggle the focused switch or tick-box (Space).
+    Toggle,
+    /// Confirm: press the focused button, or save the step and go on (Enter).
+    Confirm,
+    /// Go back / close (Esc).
+    Back,
+    /// Next / previous step or page (PgDn/PgUp, n/p).
+    NextPage,
+    PrevPage,
+    /// Show or hide a masked secret.
+    Reveal,
+    /// Copy the value on screen to the clipboard (OSC 52).
+    Copy,
+    /// Run again (reachability checks, authorization).
+    Retry,
+    /// Answer a yes/no question.
+    Yes,
+    No,
+}
