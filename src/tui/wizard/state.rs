@@ -488,7 +488,8 @@ impl WizardState {
                 StepId::Authorize => self.start_login(),
                 _ => Vec::new(),
             },
-            Action::Help | Action::Yes | Action::No => Vec::new(),
+            // Help is the runtime's; other screens' actions mean nothing here.
+            _ => Vec::new(),
         }
     }
 
@@ -952,6 +953,8 @@ impl WizardState {
                     }
                 }
             }
+            // Other screens' replies (a dashboard reply arriving after a switch).
+            _ => Vec::new(),
         }
     }
 
