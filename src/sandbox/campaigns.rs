@@ -117,6 +117,7 @@ pub async fn send_now(State(app): State<Arc<AppState>>, body: axum::body::Bytes)
             if spread_hours == 0.0 {
                 t.time = t.time.min(now);
             }
+            t.time -= t.time.rem_euclid(1000);
             if t.kind == super::model::OPTOUT {
                 data.contacts[ci].opt_out_date = Some(t.time);
                 data.contacts[ci].email_updated_at = t.time;

@@ -376,11 +376,7 @@ pub async fn tracking(
     }
     let path = format!("/v3/reports/email_reports/{id}/tracking/{kind}");
     let next = next.map(|p| next_href(&path, &params, &["url_id", "bounce_code"], limit, p));
-    let mut body = json!({"tracking_activities": out});
-    if let (Some(obj), Some(href)) = (body.as_object_mut(), next) {
-        obj.insert("_links".into(), json!({"next": {"href": href}}));
-    }
-    wire::ok(&body)
+    wire::ok(&json!({"tracking_activities": out, "_links": wire::links(next)}))
 }
 
 const CONTACT_TYPES: &[&str] = &[

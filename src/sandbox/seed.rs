@@ -449,6 +449,8 @@ pub fn recipient_events(
     horizon: Millis,
 ) -> bool {
     let push = |out: &mut Vec<Track>, time: Millis, kind: u8, extra: u8| {
+        // Tracking times are whole seconds (`…:SS.000Z` in reports).
+        let time = secs(time);
         if time <= horizon {
             out.push(Track {
                 time,
