@@ -83,7 +83,18 @@ pub(crate) enum BindError {
 pub(crate) async fn bind(target: &Target) -> Result<Vec<TcpListener>, BindError> {
     let mut out = Vec::new();
     for addr in &target.addrs {
-        match TcpListener::bind(addr).await {
+        // A listener from a just-cancelled attempt may take a moment to close: retry briefly.
+        let mut bound = TcpListener::bind(addr).await;
+        for _ in 0..5 {
+            match &bound {
+                Err(e) if e.kind() == io::ErrorKind::AddrInUse => {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    bound = TcpListener::bind(addr).await;
+                }
+                _ => break,
+            }
+        }
+        match bound {
             Ok(l) => out.push(l),
             Err(e) if e.kind() == io::ErrorKind::AddrInUse => return Err(BindError::Busy(*addr)),
             Err(e) if addr.is_ipv6() && target.addrs.len() > 1 => {
