@@ -117,3 +117,19 @@ pub fn pending_count(conn: &Connection) -> Result<i64> {
         |r| r.get(0),
     )?)
 }
+
+/// A client's timeline newest first, after the (occurred_at, id) key of the last row shown.
+pub fn page_for_client(
+    conn: &Connection,
+    client_id: i64,
+    before: Option<(&str, i64)>,
+    limit: usize,
+) -> Result<Vec<Event>> {
+    let (t, id) = before.unwrap_or(("9999", i64::MAX));
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLS} FROM events WHERE client_id = ?1 AND (occurred_at, id) < (?2, ?3)
+         ORDER BY occurred_at DESC, id DESC LIMIT ?4"
+    ))?;
+    let rows = stmt.query_map(params![client_id, t, id, limit as i64], from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

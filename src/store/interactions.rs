@@ -260,3 +260,43 @@ pub fn rollup_by_campaign(conn: &Connection) -> Result<Vec<(String, Option<Strin
 pub fn normalize_time(s: &str) -> Option<String> {
     time::parse(s).map(time::fmt_ms)
 }
+
+/// Interactions per calendar month (UTC) of one contact or of a client's members:
+/// (year, month, counts in [`Kind::ALL`] order), oldest first. For the engagement chart.
+pub fn monthly_counts(
+    conn: &Connection,
+    contact_id: Option<i64>,
+    client_id: Option<i64>,
+) -> Result<Vec<(i32, u32, [i64; 6])>> {
+    // Two statements rather than an OR, so each uses its index.
+    let (filter, key) = match (contact_id, client_id) {
+        (Some(c), _) => ("contact_id = ?1", c),
+        (None, Some(c)) => (
+            "contact_id IN (SELECT id FROM contacts WHERE client_id = ?1)",
+            c,
+        ),
+        (None, None) => return Ok(Vec::new()),
+    };
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT CAST(substr(occurred_at, 1, 4) AS INTEGER), CAST(substr(occurred_at, 6, 2) AS INTEGER),
+           sum(kind = 'em_sends'), sum(kind = 'em_opens'), sum(kind = 'em_clicks'),
+           sum(kind = 'em_bounces'), sum(kind = 'em_optouts'), sum(kind = 'em_forwards')
+         FROM interactions WHERE {filter}
+         GROUP BY 1, 2 ORDER BY 1, 2"
+    ))?;
+    let rows = stmt.query_map([key], |r| {
+        Ok((
+            r.get(0)?,
+            r.get(1)?,
+            [
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+                r.get(7)?,
+            ],
+        ))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

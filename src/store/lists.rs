@@ -204,3 +204,13 @@ pub fn request_membership_change(
         &serde_json::json!({ "list_id": list_id }),
     )
 }
+
+/// (list id, CRM members, pending changes) for every list with memberships (the Lists tab).
+pub fn member_counts(conn: &Connection) -> Result<Vec<(String, i64, i64)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT list_id, sum(state != 'pending_add'), sum(state != 'member')
+         FROM list_memberships GROUP BY list_id",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

@@ -219,3 +219,16 @@ pub fn counts(conn: &Connection) -> Result<(i64, i64)> {
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?)
 }
+
+/// Undelivered entries (pending and failed) newest first, below the id of the last row shown.
+pub fn undelivered_before(
+    conn: &Connection,
+    before: Option<i64>,
+    limit: usize,
+) -> Result<Vec<Entry>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLS} FROM outbox WHERE status != 'delivered' AND id < ?1 ORDER BY id DESC LIMIT ?2"
+    ))?;
+    let rows = stmt.query_map(params![before.unwrap_or(i64::MAX), limit as i64], from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

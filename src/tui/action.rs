@@ -31,4 +31,29 @@ pub enum Action {
     /// Answer a yes/no question.
     Yes,
     No,
+    // The dashboard (issue 7).
+    /// Next / previous dashboard tab (Tab / Shift-Tab), or tab N (number keys, 1-based).
+    TabNext,
+    TabPrev,
+    GoTab(u8),
+    /// Next / previous section of a contact's or client's page (→ / ←).
+    SubNext,
+    SubPrev,
+    /// Run the selected job now / cancel its run.
+    RunNow,
+    CancelRun,
+    /// Write what the table shows to a CSV file.
+    Export,
+    /// Re-download this contact's activity from Constant Contact now.
+    Refresh,
+    /// Focus the table's filter field.
+    Filter,
+    /// Edit the focused field / save the edits.
+    Edit,
+    Save,
+    /// Add to / remove from a list.
+    Add,
+    Remove,
+    /// Open the wizard's Authorize step.
+    Authorize,
 }

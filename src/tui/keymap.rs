@@ -27,8 +27,30 @@ pub enum Context {
     Secret,
     /// A list, switch or tick-box has focus.
     List,
-    /// The dashboard (issue 7 adds its per-tab contexts here).
+    /// The dashboard: switching tabs.
     Dashboard,
+    /// A dashboard table (move, page, export).
+    DashTable,
+    /// The Jobs tab.
+    DashJobs,
+    /// A table with a filter whose rows open a page (Contacts, Clients).
+    DashBrowse,
+    /// A contact's or client's page (sections, back).
+    DashPage,
+    /// A contact's Details section.
+    DashDetails,
+    /// A contact's Lists section.
+    DashMembership,
+    /// A contact's Constant Contact section.
+    DashActivity,
+    /// Choosing a list to add the contact to.
+    DashPicker,
+    /// Editing a field or the filter.
+    DashEdit,
+    /// The Outbox tab.
+    DashOutbox,
+    /// The Settings tab.
+    DashSettings,
 }
 
 impl Context {
@@ -42,6 +64,17 @@ impl Context {
             Context::Secret => "Secret fields",
             Context::List => "Lists and switches",
             Context::Dashboard => "Dashboard",
+            Context::DashTable => "Tables",
+            Context::DashJobs => "Jobs",
+            Context::DashBrowse => "Browsing",
+            Context::DashPage => "Pages",
+            Context::DashDetails => "Contact details",
+            Context::DashMembership => "Contact lists",
+            Context::DashActivity => "Constant Contact activity",
+            Context::DashPicker => "Choose a list",
+            Context::DashEdit => "Editing",
+            Context::DashOutbox => "Outbox",
+            Context::DashSettings => "Settings",
         }
     }
 }
@@ -312,27 +345,293 @@ pub static BINDINGS: &[Binding] = &[
         "save and continue",
         false,
     ),
-    // The dashboard placeholder (issue 7 extends this).
+    // The dashboard (issue 7). Editing a field or the filter.
+    b(
+        &[Key::plain(K::Enter)],
+        Action::Confirm,
+        Context::DashEdit,
+        "done",
+        true,
+    ),
+    b(
+        &[Key::plain(K::Esc)],
+        Action::Back,
+        Context::DashEdit,
+        "cancel",
+        true,
+    ),
+    b(
+        &[Key::plain(K::Up)],
+        Action::Up,
+        Context::DashEdit,
+        "move up",
+        false,
+    ),
+    b(
+        &[Key::plain(K::Down)],
+        Action::Down,
+        Context::DashEdit,
+        "move down",
+        false,
+    ),
+    // Choosing a list.
     b(
         &[Key::plain(K::Up), Key::ch('k')],
         Action::Up,
-        Context::Dashboard,
+        Context::DashPicker,
         "move up",
-        true,
+        false,
     ),
     b(
         &[Key::plain(K::Down), Key::ch('j')],
         Action::Down,
-        Context::Dashboard,
+        Context::DashPicker,
         "move down",
+        false,
+    ),
+    b(
+        &[Key::plain(K::Enter)],
+        Action::Confirm,
+        Context::DashPicker,
+        "add to this list",
+        true,
+    ),
+    b(
+        &[Key::plain(K::Esc)],
+        Action::Back,
+        Context::DashPicker,
+        "cancel",
+        true,
+    ),
+    // The Jobs tab.
+    b(
+        &[Key::ch('r')],
+        Action::RunNow,
+        Context::DashJobs,
+        "run now",
+        true,
+    ),
+    b(
+        &[Key::ch('c')],
+        Action::CancelRun,
+        Context::DashJobs,
+        "cancel run",
+        true,
+    ),
+    b(
+        &[Key::ch(' ')],
+        Action::Toggle,
+        Context::DashJobs,
+        "on/off",
+        true,
+    ),
+    b(
+        &[Key::ch('a')],
+        Action::Authorize,
+        Context::DashJobs,
+        "authorize again",
+        false,
+    ),
+    // A contact's sections.
+    b(
+        &[Key::plain(K::Enter)],
+        Action::Edit,
+        Context::DashDetails,
+        "edit",
+        true,
+    ),
+    b(
+        &[Key::ch(' ')],
+        Action::Toggle,
+        Context::DashDetails,
+        "toggle Do Not Email",
+        true,
+    ),
+    b(
+        &[Key::ch('s'), Key::ctrl('s')],
+        Action::Save,
+        Context::DashDetails,
+        "save",
+        true,
+    ),
+    b(
+        &[Key::ch('a')],
+        Action::Add,
+        Context::DashMembership,
+        "add to list",
+        true,
+    ),
+    b(
+        &[Key::ch('d'), Key::plain(K::Delete)],
+        Action::Remove,
+        Context::DashMembership,
+        "remove",
+        true,
+    ),
+    b(
+        &[Key::ch('r')],
+        Action::Refresh,
+        Context::DashActivity,
+        "refresh now",
+        true,
+    ),
+    // A contact's or client's page.
+    b(
+        &[Key::plain(K::Right), Key::ch(']')],
+        Action::SubNext,
+        Context::DashPage,
+        "next section",
+        true,
+    ),
+    b(
+        &[Key::plain(K::Left), Key::ch('[')],
+        Action::SubPrev,
+        Context::DashPage,
+        "previous section",
+        false,
+    ),
+    b(
+        &[Key::plain(K::Esc), Key::plain(K::Backspace)],
+        Action::Back,
+        Context::DashPage,
+        "back",
+        true,
+    ),
+    // Contacts and Clients tables.
+    b(
+        &[Key::plain(K::Enter)],
+        Action::Confirm,
+        Context::DashBrowse,
+        "open",
+        true,
+    ),
+    b(
+        &[Key::ch('/')],
+        Action::Filter,
+        Context::DashBrowse,
+        "filter",
+        true,
+    ),
+    b(
+        &[Key::plain(K::Esc)],
+        Action::Back,
+        Context::DashBrowse,
+        "clear filter",
+        false,
+    ),
+    // Outbox and Settings.
+    b(
+        &[Key::ch('r')],
+        Action::Retry,
+        Context::DashOutbox,
+        "retry now",
         true,
     ),
     b(
         &[Key::plain(K::Enter)],
         Action::Confirm,
-        Context::Dashboard,
-        "open",
+        Context::DashSettings,
+        "open this step",
         true,
+    ),
+    // Every dashboard table.
+    b(
+        &[Key::plain(K::Up), Key::ch('k')],
+        Action::Up,
+        Context::DashTable,
+        "move up",
+        false,
+    ),
+    b(
+        &[Key::plain(K::Down), Key::ch('j')],
+        Action::Down,
+        Context::DashTable,
+        "move down",
+        false,
+    ),
+    b(
+        &[Key::plain(K::PageUp)],
+        Action::PrevPage,
+        Context::DashTable,
+        "page up",
+        false,
+    ),
+    b(
+        &[Key::plain(K::PageDown)],
+        Action::NextPage,
+        Context::DashTable,
+        "page down",
+        false,
+    ),
+    b(
+        &[Key::ch('e')],
+        Action::Export,
+        Context::DashTable,
+        "export CSV",
+        true,
+    ),
+    // Switching tabs.
+    b(
+        &[Key::plain(K::Tab)],
+        Action::TabNext,
+        Context::Dashboard,
+        "next tab",
+        true,
+    ),
+    b(
+        &[
+            Key::plain(K::BackTab),
+            Key {
+                code: K::BackTab,
+                mods: KeyModifiers::SHIFT,
+            },
+        ],
+        Action::TabPrev,
+        Context::Dashboard,
+        "previous tab",
+        false,
+    ),
+    b(
+        &[Key::ch('1')],
+        Action::GoTab(1),
+        Context::Dashboard,
+        "tab 1: Jobs",
+        false,
+    ),
+    b(
+        &[Key::ch('2')],
+        Action::GoTab(2),
+        Context::Dashboard,
+        "tab 2: Contacts",
+        false,
+    ),
+    b(
+        &[Key::ch('3')],
+        Action::GoTab(3),
+        Context::Dashboard,
+        "tab 3: Clients",
+        false,
+    ),
+    b(
+        &[Key::ch('4')],
+        Action::GoTab(4),
+        Context::Dashboard,
+        "tab 4: Lists",
+        false,
+    ),
+    b(
+        &[Key::ch('5')],
+        Action::GoTab(5),
+        Context::Dashboard,
+        "tab 5: Outbox",
+        false,
+    ),
+    b(
+        &[Key::ch('6')],
+        Action::GoTab(6),
+        Context::Dashboard,
+        "tab 6: Settings",
+        false,
     ),
     // Everywhere.
     b(

@@ -92,7 +92,7 @@ impl QueryWorker {
     }
 }
 
-fn run_query(conn: &store::rusqlite::Connection, generation: u64, query: Query) -> Reply {
+pub fn run_query(conn: &store::rusqlite::Connection, generation: u64, query: Query) -> Reply {
     match query {
         Query::Dash(q) => Reply::Dash {
             generation,
@@ -155,7 +155,7 @@ impl Writer {
     }
 }
 
-fn apply(conn: &mut store::rusqlite::Connection, ops: &[WriteOp]) -> Result<(), String> {
+pub fn apply(conn: &mut store::rusqlite::Connection, ops: &[WriteOp]) -> Result<(), String> {
     let tx = store::write_tx(conn).map_err(|e| format!("cannot save: {e}"))?;
     for op in ops {
         let r: Result<(), String> = match op {

@@ -61,19 +61,54 @@ pub enum Cursor {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DashQuery {
-    Overview { user: String },
-    Contacts { after: Option<Cursor>, filter: String, limit: usize },
-    Contact { id: i64 },
-    Interactions { contact: i64, after: Option<Cursor>, limit: usize },
-    Chart { contact: Option<i64>, client: Option<i64> },
-    Clients { after: Option<Cursor>, filter: String, limit: usize },
-    Client { id: i64 },
-    ClientTimeline { client: i64, after: Option<Cursor>, limit: usize },
-    ClientActivity { client: i64, after: Option<Cursor>, limit: usize },
+    Overview {
+        user: String,
+    },
+    Contacts {
+        after: Option<Cursor>,
+        filter: String,
+        limit: usize,
+    },
+    Contact {
+        id: i64,
+    },
+    Interactions {
+        contact: i64,
+        after: Option<Cursor>,
+        limit: usize,
+    },
+    Chart {
+        contact: Option<i64>,
+        client: Option<i64>,
+    },
+    Clients {
+        after: Option<Cursor>,
+        filter: String,
+        limit: usize,
+    },
+    Client {
+        id: i64,
+    },
+    ClientTimeline {
+        client: i64,
+        after: Option<Cursor>,
+        limit: usize,
+    },
+    ClientActivity {
+        client: i64,
+        after: Option<Cursor>,
+        limit: usize,
+    },
     Lists,
-    Outbox { after: Option<Cursor>, limit: usize },
+    Outbox {
+        after: Option<Cursor>,
+        limit: usize,
+    },
     Settings,
-    Export { spec: ExportSpec, dir: PathBuf, stamp: String },
+    Export {
+        spec: ExportSpec,
+        stamp: String,
+    },
 }
 
 impl DashQuery {
@@ -203,18 +238,49 @@ pub struct SettingsData {
 #[derive(Debug, Clone)]
 pub enum DashData {
     Overview(Box<Overview>),
-    Contacts { after: Option<Cursor>, filter: String, rows: Vec<ContactRow> },
+    Contacts {
+        after: Option<Cursor>,
+        filter: String,
+        rows: Vec<ContactRow>,
+    },
     Contact(Box<ContactPage>),
-    Interactions { contact: i64, after: Option<Cursor>, rows: Vec<Interaction> },
-    Chart { months: Vec<Month> },
-    Clients { after: Option<Cursor>, filter: String, rows: Vec<Client> },
+    Interactions {
+        contact: i64,
+        after: Option<Cursor>,
+        rows: Vec<Interaction>,
+    },
+    Chart {
+        months: Vec<Month>,
+    },
+    Clients {
+        after: Option<Cursor>,
+        filter: String,
+        rows: Vec<Client>,
+    },
     Client(Box<ClientPage>),
-    ClientTimeline { client: i64, after: Option<Cursor>, rows: Vec<Event> },
-    ClientActivity { client: i64, after: Option<Cursor>, rows: Vec<Interaction> },
-    Lists { lists: Vec<ListRow>, rollups: Vec<Rollup> },
-    Outbox { after: Option<Cursor>, rows: Vec<(Entry, String)> },
+    ClientTimeline {
+        client: i64,
+        after: Option<Cursor>,
+        rows: Vec<Event>,
+    },
+    ClientActivity {
+        client: i64,
+        after: Option<Cursor>,
+        rows: Vec<Interaction>,
+    },
+    Lists {
+        lists: Vec<ListRow>,
+        rollups: Vec<Rollup>,
+    },
+    Outbox {
+        after: Option<Cursor>,
+        rows: Vec<(Entry, String)>,
+    },
     Settings(Box<SettingsData>),
-    Exported { path: PathBuf, rows: usize },
+    Exported {
+        path: PathBuf,
+        rows: usize,
+    },
 }
 
 /// What a CSV export writes: the table as shown (its filter, its order), streamed by key.
@@ -251,7 +317,11 @@ pub enum DashWrite {
     /// Save a contact edit and queue its push (when linked and the trigger is on).
     SaveContact { id: i64, edit: ContactEdit },
     /// Add to (`add`) or remove from a Constant Contact list: membership + outbox row.
-    Membership { contact: i64, list_id: String, add: bool },
+    Membership {
+        contact: i64,
+        list_id: String,
+        add: bool,
+    },
     /// Ask the daemon to run a job now.
     RequestRun { job: JobName },
     /// Ask whichever process runs the job to stop it.
@@ -269,9 +339,11 @@ pub fn apply_write(conn: &Connection, w: &DashWrite) -> Result<(), String> {
             let push = crate::config::get_bool(conn, "sync.trigger_enabled").unwrap_or(true);
             store::contacts::save_edit(conn, *id, edit, push).map(|_| ())
         }
-        DashWrite::Membership { contact, list_id, add } => {
-            store::lists::request_membership_change(conn, *contact, list_id, *add).map(|_| ())
-        }
+        DashWrite::Membership {
+            contact,
+            list_id,
+            add,
+        } => store::lists::request_membership_change(conn, *contact, list_id, *add).map(|_| ()),
         DashWrite::RequestRun { job } => store::jobs::request_run(conn, *job, true),
         DashWrite::RequestCancel { job } => store::jobs::request_cancel(conn, *job, true),
         DashWrite::RetryPush { id } => store::outbox::retry_now(conn, *id).map(|_| ()),
@@ -305,14 +377,22 @@ pub fn run(conn: &Connection, q: DashQuery) -> Result<DashData, String> {
 fn run_inner(conn: &Connection, q: DashQuery) -> Result<DashData, StoreError> {
     Ok(match q {
         DashQuery::Overview { user } => DashData::Overview(Box::new(overview(conn, &user)?)),
-        DashQuery::Contacts { after, filter, limit } => {
+        DashQuery::Contacts {
+            after,
+            filter,
+            limit,
+        } => {
             let key = match &after {
                 Some(Cursor::Name3(l, f, id)) => Some((l.as_str(), f.as_str(), *id)),
                 _ => None,
             };
             let rows = store::contacts::page_after(conn, key, &filter, limit)?;
             let rows = with_clients(conn, rows)?;
-            DashData::Contacts { after, filter, rows }
+            DashData::Contacts {
+                after,
+                filter,
+                rows,
+            }
         }
         DashQuery::Contact { id } => {
             let c = store::contacts::get(conn, id)?
@@ -332,7 +412,11 @@ fn run_inner(conn: &Connection, q: DashQuery) -> Result<DashData, StoreError> {
                 interactions: store::interactions::count_for_contact(conn, id)?,
             }))
         }
-        DashQuery::Interactions { contact, after, limit } => {
+        DashQuery::Interactions {
+            contact,
+            after,
+            limit,
+        } => {
             let key = time_key(&after);
             let rows = store::interactions::page_for_contact(
                 conn,
@@ -340,24 +424,44 @@ fn run_inner(conn: &Connection, q: DashQuery) -> Result<DashData, StoreError> {
                 key.as_ref().map(|(t, i)| (t.as_str(), *i)),
                 limit,
             )?;
-            DashData::Interactions { contact, after, rows }
+            DashData::Interactions {
+                contact,
+                after,
+                rows,
+            }
         }
         DashQuery::Chart { contact, client } => DashData::Chart {
             months: store::interactions::monthly_counts(conn, contact, client)?
                 .into_iter()
-                .map(|(year, month, counts)| Month { year, month, counts })
+                .map(|(year, month, counts)| Month {
+                    year,
+                    month,
+                    counts,
+                })
                 .collect(),
         },
-        DashQuery::Clients { after, filter, limit } => {
+        DashQuery::Clients {
+            after,
+            filter,
+            limit,
+        } => {
             let key = match &after {
                 Some(Cursor::Name2(k, id)) => Some((k.as_str(), *id)),
                 _ => None,
             };
             let rows = store::clients::page_after(conn, key, &filter, limit)?;
-            DashData::Clients { after, filter, rows }
+            DashData::Clients {
+                after,
+                filter,
+                rows,
+            }
         }
         DashQuery::Client { id } => DashData::Client(Box::new(client_page(conn, id)?)),
-        DashQuery::ClientTimeline { client, after, limit } => {
+        DashQuery::ClientTimeline {
+            client,
+            after,
+            limit,
+        } => {
             let key = time_key(&after);
             let rows = store::events::page_for_client(
                 conn,
@@ -365,9 +469,17 @@ fn run_inner(conn: &Connection, q: DashQuery) -> Result<DashData, StoreError> {
                 key.as_ref().map(|(t, i)| (t.as_str(), *i)),
                 limit,
             )?;
-            DashData::ClientTimeline { client, after, rows }
+            DashData::ClientTimeline {
+                client,
+                after,
+                rows,
+            }
         }
-        DashQuery::ClientActivity { client, after, limit } => {
+        DashQuery::ClientActivity {
+            client,
+            after,
+            limit,
+        } => {
             let key = time_key(&after);
             let rows = store::interactions::page_for_client(
                 conn,
@@ -375,7 +487,11 @@ fn run_inner(conn: &Connection, q: DashQuery) -> Result<DashData, StoreError> {
                 key.as_ref().map(|(t, i)| (t.as_str(), *i)),
                 limit,
             )?;
-            DashData::ClientActivity { client, after, rows }
+            DashData::ClientActivity {
+                client,
+                after,
+                rows,
+            }
         }
         DashQuery::Lists => {
             let counts = store::lists::member_counts(conn)?;
@@ -388,7 +504,11 @@ fn run_inner(conn: &Connection, q: DashQuery) -> Result<DashData, StoreError> {
                         .find(|(id, _, _)| *id == l.list_id)
                         .map(|(_, m, p)| (*m, *p))
                         .unwrap_or((0, 0));
-                    ListRow { list: l, crm_members, pending }
+                    ListRow {
+                        list: l,
+                        crm_members,
+                        pending,
+                    }
                 })
                 .collect();
             DashData::Lists {
@@ -414,7 +534,12 @@ fn run_inner(conn: &Connection, q: DashQuery) -> Result<DashData, StoreError> {
         DashQuery::Settings => DashData::Settings(Box::new(SettingsData {
             progress: crate::setup::progress(conn)?,
         })),
-        DashQuery::Export { spec, dir, stamp } => {
+        DashQuery::Export { spec, stamp } => {
+            // Exports go to the data dir: where the store file lives.
+            let dir = conn
+                .path()
+                .and_then(|p| std::path::Path::new(p).parent().map(|d| d.to_path_buf()))
+                .unwrap_or_else(|| PathBuf::from("."));
             let (path, rows) = super::export::export(conn, &spec, &dir, &stamp)?;
             DashData::Exported { path, rows }
         }
@@ -438,7 +563,9 @@ fn time_key(c: &Option<Cursor>) -> Option<(String, i64)> {
 pub fn contact_label(c: &Contact) -> String {
     let n = c.full_name();
     if n.is_empty() {
-        c.email.clone().unwrap_or_else(|| format!("contact {}", c.id))
+        c.email
+            .clone()
+            .unwrap_or_else(|| format!("contact {}", c.id))
     } else {
         n
     }

@@ -46,8 +46,14 @@ pub enum DashEffect {
 /// What finished effects report back (inside `Reply::Dash`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DashEvent {
-    JobEnded { job: JobName, result: Result<String, String> },
-    Refreshed { contact: i64, result: Result<usize, String> },
+    JobEnded {
+        job: JobName,
+        result: Result<String, String>,
+    },
+    Refreshed {
+        contact: i64,
+        result: Result<usize, String>,
+    },
     Wake(u64),
     OutboxStarted(Result<(), String>),
 }

@@ -33,28 +33,54 @@ pub fn export(
     };
     match spec {
         ExportSpec::Jobs => {
-            w.write_record(["job", "run", "status", "trigger", "started_at", "ended_at", "items", "api_requests", "summary", "error"])
-                .map_err(|e| io(&path, e))?;
+            w.write_record([
+                "job",
+                "run",
+                "status",
+                "trigger",
+                "started_at",
+                "ended_at",
+                "items",
+                "api_requests",
+                "summary",
+                "error",
+            ])
+            .map_err(|e| io(&path, e))?;
             for job in store::jobs::JobName::ALL {
                 for r in store::jobs::recent_runs(conn, job, 100_000)? {
-                    put(&mut w, &[
-                        job.as_str().into(),
-                        r.id.to_string(),
-                        r.status.as_str().into(),
-                        r.trigger,
-                        r.started_at,
-                        r.ended_at.unwrap_or_default(),
-                        r.items.to_string(),
-                        r.api_requests.to_string(),
-                        r.summary.map(|s| s.to_string()).unwrap_or_default(),
-                        r.error.unwrap_or_default(),
-                    ])?;
+                    put(
+                        &mut w,
+                        &[
+                            job.as_str().into(),
+                            r.id.to_string(),
+                            r.status.as_str().into(),
+                            r.trigger,
+                            r.started_at,
+                            r.ended_at.unwrap_or_default(),
+                            r.items.to_string(),
+                            r.api_requests.to_string(),
+                            r.summary.map(|s| s.to_string()).unwrap_or_default(),
+                            r.error.unwrap_or_default(),
+                        ],
+                    )?;
                 }
             }
         }
         ExportSpec::Contacts { filter } => {
-            w.write_record(["id", "crm_id", "first_name", "last_name", "email", "client_id", "linked", "ctct_id", "do_not_email", "ctct_status", "last_activity_at"])
-                .map_err(|e| io(&path, e))?;
+            w.write_record([
+                "id",
+                "crm_id",
+                "first_name",
+                "last_name",
+                "email",
+                "client_id",
+                "linked",
+                "ctct_id",
+                "do_not_email",
+                "ctct_status",
+                "last_activity_at",
+            ])
+            .map_err(|e| io(&path, e))?;
             let mut after: Option<(String, String, i64)> = None;
             loop {
                 let page = store::contacts::page_after(
@@ -66,19 +92,22 @@ pub fn export(
                 let Some(last) = page.last() else { break };
                 after = Some((last.last_name.clone(), last.first_name.clone(), last.id));
                 for c in page {
-                    put(&mut w, &[
-                        c.id.to_string(),
-                        c.crm_id.unwrap_or_default(),
-                        c.first_name,
-                        c.last_name,
-                        c.email.unwrap_or_default(),
-                        c.client_id.map(|i| i.to_string()).unwrap_or_default(),
-                        if c.ctct_id.is_some() { "yes" } else { "no" }.into(),
-                        c.ctct_id.unwrap_or_default(),
-                        if c.do_not_email { "yes" } else { "no" }.into(),
-                        c.ctct_status.unwrap_or_default(),
-                        c.last_activity_at.unwrap_or_default(),
-                    ])?;
+                    put(
+                        &mut w,
+                        &[
+                            c.id.to_string(),
+                            c.crm_id.unwrap_or_default(),
+                            c.first_name,
+                            c.last_name,
+                            c.email.unwrap_or_default(),
+                            c.client_id.map(|i| i.to_string()).unwrap_or_default(),
+                            if c.ctct_id.is_some() { "yes" } else { "no" }.into(),
+                            c.ctct_id.unwrap_or_default(),
+                            if c.do_not_email { "yes" } else { "no" }.into(),
+                            c.ctct_status.unwrap_or_default(),
+                            c.last_activity_at.unwrap_or_default(),
+                        ],
+                    )?;
                 }
             }
         }
@@ -117,7 +146,8 @@ pub fn export(
             }
         }
         ExportSpec::Clients { filter } => {
-            w.write_record(["id", "crm_id", "name", "kind"]).map_err(|e| io(&path, e))?;
+            w.write_record(["id", "crm_id", "name", "kind"])
+                .map_err(|e| io(&path, e))?;
             let mut after: Option<(String, i64)> = None;
             loop {
                 let page = store::clients::page_after(
@@ -129,12 +159,21 @@ pub fn export(
                 let Some(last) = page.last() else { break };
                 after = Some((store::clients::name_key(&last.name), last.id));
                 for c in page {
-                    put(&mut w, &[c.id.to_string(), c.crm_id.unwrap_or_default(), c.name, c.kind.as_str().into()])?;
+                    put(
+                        &mut w,
+                        &[
+                            c.id.to_string(),
+                            c.crm_id.unwrap_or_default(),
+                            c.name,
+                            c.kind.as_str().into(),
+                        ],
+                    )?;
                 }
             }
         }
         ExportSpec::ClientTimeline { client } => {
-            w.write_record(["occurred_at", "subject", "action", "contact_id", "subtype"]).map_err(|e| io(&path, e))?;
+            w.write_record(["occurred_at", "subject", "action", "contact_id", "subtype"])
+                .map_err(|e| io(&path, e))?;
             let mut before: Option<(String, i64)> = None;
             loop {
                 let page = store::events::page_for_client(
@@ -146,32 +185,64 @@ pub fn export(
                 let Some(last) = page.last() else { break };
                 before = Some((last.occurred_at.clone(), last.id));
                 for e in page {
-                    put(&mut w, &[e.occurred_at, e.subject, e.action, e.contact_id.to_string(), e.subtype])?;
+                    put(
+                        &mut w,
+                        &[
+                            e.occurred_at,
+                            e.subject,
+                            e.action,
+                            e.contact_id.to_string(),
+                            e.subtype,
+                        ],
+                    )?;
                 }
             }
         }
         ExportSpec::Lists => {
-            w.write_record(["list_id", "name", "members_in_constant_contact", "crm_members", "pending"])
-                .map_err(|e| io(&path, e))?;
+            w.write_record([
+                "list_id",
+                "name",
+                "members_in_constant_contact",
+                "crm_members",
+                "pending",
+            ])
+            .map_err(|e| io(&path, e))?;
             let counts = store::lists::member_counts(conn)?;
-            for l in store::lists::all(conn)?.into_iter().filter(|l| l.deleted_at.is_none()) {
+            for l in store::lists::all(conn)?
+                .into_iter()
+                .filter(|l| l.deleted_at.is_none())
+            {
                 let (m, p) = counts
                     .iter()
                     .find(|(id, _, _)| *id == l.list_id)
                     .map(|(_, m, p)| (*m, *p))
                     .unwrap_or((0, 0));
-                put(&mut w, &[
-                    l.list_id,
-                    l.name,
-                    l.membership_count.map(|c| c.to_string()).unwrap_or_default(),
-                    m.to_string(),
-                    p.to_string(),
-                ])?;
+                put(
+                    &mut w,
+                    &[
+                        l.list_id,
+                        l.name,
+                        l.membership_count
+                            .map(|c| c.to_string())
+                            .unwrap_or_default(),
+                        m.to_string(),
+                        p.to_string(),
+                    ],
+                )?;
             }
         }
         ExportSpec::Outbox => {
-            w.write_record(["id", "contact", "kind", "status", "attempts", "created_at", "next_attempt_at", "last_error"])
-                .map_err(|e| io(&path, e))?;
+            w.write_record([
+                "id",
+                "contact",
+                "kind",
+                "status",
+                "attempts",
+                "created_at",
+                "next_attempt_at",
+                "last_error",
+            ])
+            .map_err(|e| io(&path, e))?;
             let mut before: Option<i64> = None;
             loop {
                 let page = store::outbox::undelivered_before(conn, before, CHUNK)?;
@@ -181,16 +252,19 @@ pub fn export(
                     let who = store::contacts::get(conn, e.contact_id)?
                         .map(|c| contact_label(&c))
                         .unwrap_or_default();
-                    put(&mut w, &[
-                        e.id.to_string(),
-                        who,
-                        e.kind.as_str().into(),
-                        e.status.as_str().into(),
-                        e.attempts.to_string(),
-                        e.created_at,
-                        e.next_attempt_at,
-                        e.last_error.unwrap_or_default(),
-                    ])?;
+                    put(
+                        &mut w,
+                        &[
+                            e.id.to_string(),
+                            who,
+                            e.kind.as_str().into(),
+                            e.status.as_str().into(),
+                            e.attempts.to_string(),
+                            e.created_at,
+                            e.next_attempt_at,
+                            e.last_error.unwrap_or_default(),
+                        ],
+                    )?;
                 }
             }
         }
@@ -200,8 +274,17 @@ pub fn export(
 }
 
 fn interactions_header(w: &mut csv::Writer<std::fs::File>, path: &Path) -> Result<(), StoreError> {
-    w.write_record(["occurred_at", "contact_id", "campaign", "activity", "link", "bounce_code", "device", "opt_out_reason"])
-        .map_err(|e| io(path, e))
+    w.write_record([
+        "occurred_at",
+        "contact_id",
+        "campaign",
+        "activity",
+        "link",
+        "bounce_code",
+        "device",
+        "opt_out_reason",
+    ])
+    .map_err(|e| io(path, e))
 }
 
 fn interaction_record(i: Interaction) -> Vec<String> {

@@ -1,118 +1,824 @@
-//! The dashboard (SPEC §7) — a PLACEHOLDER until issue 7 replaces it with one file per tab
-//! (jobs.rs, contacts.rs, contact.rs, clients.rs, lists.rs, outbox.rs, settings.rs).
+//! The dashboard (SPEC §7): tabs Jobs, Contacts, Clients, Lists, Outbox and Settings, switched
+//! with the number keys, Tab / Shift-Tab or a click on the tab bar. Owns the tab states and routes
+//! actions, replies and clicks to the focused one; the footer and the `?` overlay follow the
+//! focused tab's key contexts.
 //!
-//! What it shows now: "Setup complete" and a Settings list from which any wizard step can be
-//! reopened (`Effect::Navigate(Nav::Wizard { step, from_settings: true })`; the wizard returns
-//! here when done).
+//! Data flow: every read is a `DashQuery` on the read-only query worker, stamped with a
+//! generation per slot (`shared::Gens`) so stale replies are dropped; every table is a keyset
+//! window (`window.rs`). Writes are `DashWrite`s on the writer thread. Job runs and contact
+//! refreshes are `DashEffect`s (`exec.rs`). Live data is polled — once a second only while a run
+//! or a push is in flight, every 10 s otherwise — with a timer effect, so an idle dashboard
+//! makes no wake-ups besides that slow poll.
 //!
-//! ```text
-//!  ctctsync — setup complete
-//!  Settings: reopen a setup step
-//!  ▶  1 Constant Contact application
-//!     2 Auth provider …
-//!  ↑ move up  ↓ move down  Enter open  ? help  q quit
-//! ```
+//! Must not touch: the store or the network directly (only through effects), the terminal.
 
+pub mod browse;
+pub mod chart;
+pub mod client;
+pub mod clients;
+pub mod contact;
+pub mod contacts;
+pub mod data;
+pub mod exec;
+pub mod export;
+pub mod fmt;
+pub mod jobs;
+pub mod lists;
+pub mod outbox;
+pub mod settings;
+pub mod shared;
+pub mod table;
+pub mod window;
+
+use std::time::Duration;
+
+use crossterm::event::KeyEvent;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::text::Line;
+use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
+use self::browse::{Browse, Outcome};
+use self::client::ClientView;
+use self::contact::{ContactView, Section};
+use self::contacts::Contacts;
+use self::data::{ContactRow, DashData, DashQuery, DashWrite, ExportSpec, Slot};
+use self::exec::{DashEffect, DashEvent};
+use self::jobs::JobsTab;
+use self::lists::ListsTab;
+use self::outbox::{Outbox, OutboxRow};
+use self::settings::SettingsTab;
+pub use self::shared::{Clock, Shared};
 use super::action::Action;
-use super::effect::{Effect, Nav};
+use super::effect::Effect;
 use super::keymap::Context;
+use super::msg::Reply;
 use super::screen::{Screen, ScreenEvent};
-use super::theme::{MARKER, NO_MARKER, Theme};
-use super::widgets::{self, hint_bar};
-use super::wizard::StepId;
+use super::theme::Theme;
+use super::widgets::hint_bar;
+use super::worker::WriteOp;
+use crate::store::clients::Client;
+use crate::store::credentials::AuthState;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    Jobs,
+    Contacts,
+    Clients,
+    Lists,
+    Outbox,
+    Settings,
+}
+
+impl Tab {
+    pub const ALL: [Tab; 6] = [
+        Tab::Jobs,
+        Tab::Contacts,
+        Tab::Clients,
+        Tab::Lists,
+        Tab::Outbox,
+        Tab::Settings,
+    ];
+    pub fn title(self) -> &'static str {
+        match self {
+            Tab::Jobs => "Jobs",
+            Tab::Contacts => "Contacts",
+            Tab::Clients => "Clients",
+            Tab::Lists => "Lists",
+            Tab::Outbox => "Outbox",
+            Tab::Settings => "Settings",
+        }
+    }
+    fn index(self) -> usize {
+        Tab::ALL.iter().position(|t| *t == self).unwrap_or(0)
+    }
+}
+
+/// Polling while something is in flight, and when idle.
+const FAST_POLL: Duration = Duration::from_secs(1);
+const SLOW_POLL: Duration = Duration::from_secs(10);
+const TOAST_FOR: Duration = Duration::from_secs(6);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Toast {
+    pub text: String,
+    pub error: bool,
+    tag: u64,
+}
 
 pub struct DashboardScreen {
-    pub user: String,
-    pub selected: usize,
+    pub sh: Shared,
+    pub tab: Tab,
+    pub jobs: JobsTab,
+    pub contacts: Browse<ContactRow>,
+    pub contact: Option<ContactView>,
+    pub clients: Browse<Client>,
+    pub client: Option<ClientView>,
+    pub lists: ListsTab,
+    pub outbox: Browse<OutboxRow>,
+    pub settings: SettingsTab,
+    pub toast: Option<Toast>,
+    /// Jobs this window started and that have not reported their end yet.
+    pub local_runs: Vec<crate::store::jobs::JobName>,
+    next_tag: u64,
+    poll_tag: u64,
+    /// The last frame's size (for paging in tabs that keep their own scroll).
+    height: u16,
 }
 
 impl DashboardScreen {
     pub fn new(user: &str) -> DashboardScreen {
+        DashboardScreen::with_clock(user, Clock::System)
+    }
+
+    /// A dashboard with a pinned clock (snapshots, benches).
+    pub fn with_clock(user: &str, clock: Clock) -> DashboardScreen {
         DashboardScreen {
-            user: user.to_string(),
-            selected: 0,
+            sh: Shared {
+                user: user.to_string(),
+                clock,
+                now: clock.now(),
+                overview: None,
+                gens: Default::default(),
+                toast: None,
+            },
+            tab: Tab::Jobs,
+            jobs: JobsTab::default(),
+            contacts: Browse::default(),
+            contact: None,
+            clients: Browse::default(),
+            client: None,
+            lists: ListsTab::default(),
+            outbox: Browse::default(),
+            settings: SettingsTab::default(),
+            toast: None,
+            local_runs: Vec::new(),
+            next_tag: 0,
+            poll_tag: 0,
+            height: 24,
         }
     }
 
-    fn open(&self) -> Vec<Effect> {
-        vec![Effect::Navigate(Nav::Wizard {
-            step: Some(StepId::from_index(self.selected)),
-            from_settings: true,
-        })]
+    fn tag(&mut self) -> u64 {
+        self.next_tag += 1;
+        self.next_tag
+    }
+
+    fn overview_query(&mut self) -> Effect {
+        let user = self.sh.user.clone();
+        self.sh.query(DashQuery::Overview { user })
+    }
+
+    fn schedule_poll(&mut self) -> Effect {
+        let busy = self.sh.any_running()
+            || !self.local_runs.is_empty()
+            || self.contact.as_ref().is_some_and(|c| c.watching);
+        self.poll_tag = self.tag();
+        Effect::Dash(DashEffect::Wake {
+            tag: self.poll_tag,
+            after: if busy { FAST_POLL } else { SLOW_POLL },
+        })
+    }
+
+    /// Opens a tab, reading what it shows.
+    pub fn switch(&mut self, tab: Tab) -> Vec<Effect> {
+        self.tab = tab;
+        match tab {
+            Tab::Jobs => vec![self.overview_query()],
+            Tab::Contacts if self.contact.is_none() && !self.contacts.window.loaded => {
+                vec![self.contacts.load::<Contacts>(&mut self.sh)]
+            }
+            Tab::Clients if self.client.is_none() && !self.clients.window.loaded => {
+                vec![self.clients.load::<clients::Clients>(&mut self.sh)]
+            }
+            Tab::Lists => vec![self.sh.query(DashQuery::Lists)],
+            Tab::Outbox => vec![self.outbox.load::<Outbox>(&mut self.sh)],
+            Tab::Settings => vec![self.sh.query(DashQuery::Settings)],
+            _ => Vec::new(),
+        }
+    }
+
+    fn export(&mut self) -> Vec<Effect> {
+        let spec = match self.tab {
+            Tab::Jobs => Some(ExportSpec::Jobs),
+            Tab::Contacts => match &self.contact {
+                None => Some(ExportSpec::Contacts {
+                    filter: self.contacts.applied.clone(),
+                }),
+                Some(c) if c.section == Section::Activity => {
+                    Some(ExportSpec::Interactions { contact: c.id })
+                }
+                Some(_) => None,
+            },
+            Tab::Clients => match &self.client {
+                None => Some(ExportSpec::Clients {
+                    filter: self.clients.applied.clone(),
+                }),
+                Some(c) => match c.current(&self.sh) {
+                    Some(client::ClientSection::Timeline) => {
+                        Some(ExportSpec::ClientTimeline { client: c.id })
+                    }
+                    Some(client::ClientSection::Activity) => {
+                        Some(ExportSpec::ClientActivity { client: c.id })
+                    }
+                    _ => None,
+                },
+            },
+            Tab::Lists => Some(ExportSpec::Lists),
+            Tab::Outbox => Some(ExportSpec::Outbox),
+            Tab::Settings => None,
+        };
+        match spec {
+            Some(spec) => {
+                let stamp = data::stamp(self.sh.now);
+                vec![self.sh.query(DashQuery::Export { spec, stamp })]
+            }
+            None => {
+                self.sh.say("Nothing to export here: e exports a table");
+                Vec::new()
+            }
+        }
+    }
+
+    fn on_action(&mut self, a: Action) -> Vec<Effect> {
+        match a {
+            Action::Quit => return vec![Effect::Quit],
+            Action::TabNext => return self.switch(Tab::ALL[(self.tab.index() + 1) % 6]),
+            Action::TabPrev => return self.switch(Tab::ALL[(self.tab.index() + 5) % 6]),
+            Action::GoTab(n) => {
+                let i = usize::from(n.clamp(1, 6)) - 1;
+                return self.switch(Tab::ALL[i]);
+            }
+            Action::Export => return self.export(),
+            _ => {}
+        }
+        match self.tab {
+            Tab::Jobs => self.jobs.update(a, &mut self.sh),
+            Tab::Contacts => {
+                if let Some(c) = &mut self.contact {
+                    if a == Action::Back && !c.editing_text() && c.picker.is_none() {
+                        self.contact = None;
+                        return vec![self.contacts.reload::<Contacts>(&mut self.sh)];
+                    }
+                    return c.update(a, &mut self.sh);
+                }
+                let out = self.contacts.update::<Contacts>(a, &mut self.sh);
+                self.browse_outcome(out, true)
+            }
+            Tab::Clients => {
+                if let Some(c) = &mut self.client {
+                    if a == Action::Back {
+                        self.client = None;
+                        return Vec::new();
+                    }
+                    return c.update(a, &mut self.sh);
+                }
+                let out = self.clients.update::<clients::Clients>(a, &mut self.sh);
+                self.browse_outcome(out, false)
+            }
+            Tab::Lists => {
+                self.lists.update(a, self.height.saturating_sub(3));
+                Vec::new()
+            }
+            Tab::Outbox => {
+                if a == Action::Retry {
+                    let Some((e, _)) = self.outbox.window.selected() else {
+                        return Vec::new();
+                    };
+                    let id = e.id;
+                    self.sh
+                        .say(format!("Push {id} queued again: it goes out now"));
+                    return vec![Effect::Write(vec![WriteOp::Dash(DashWrite::RetryPush {
+                        id,
+                    })])];
+                }
+                let out = self.outbox.update::<Outbox>(a, &mut self.sh);
+                self.browse_outcome(out, false)
+            }
+            Tab::Settings => self.settings.update(a),
+        }
+    }
+
+    fn browse_outcome(&mut self, out: Outcome, contact: bool) -> Vec<Effect> {
+        match out {
+            Outcome::None => Vec::new(),
+            Outcome::Effects(fx) => fx,
+            Outcome::Open(id) if contact && self.tab == Tab::Contacts => {
+                let mut v = ContactView::new(id);
+                let fx = v.open(&mut self.sh);
+                self.contact = Some(v);
+                fx
+            }
+            Outcome::Open(id) if self.tab == Tab::Clients => {
+                let mut v = ClientView::new(id);
+                let fx = v.open(&mut self.sh);
+                self.client = Some(v);
+                fx
+            }
+            Outcome::Open(_) => Vec::new(),
+        }
+    }
+
+    fn on_data(&mut self, slot: Slot, data: DashData) -> Vec<Effect> {
+        match data {
+            DashData::Overview(o) => {
+                // A run this window started and that has ended is no longer "local".
+                self.sh.overview = Some(*o);
+                if let Some(c) = &mut self.contact {
+                    let all = ContactView::sections(&self.sh);
+                    if !all.contains(&c.section) {
+                        c.section = Section::Details;
+                    }
+                }
+            }
+            DashData::Contacts {
+                after,
+                filter,
+                rows,
+            } => self.contacts.arrive(after, &filter, rows),
+            DashData::Contact(p) => {
+                if let Some(c) = self.contact.as_mut().filter(|c| c.id == p.row.contact.id) {
+                    c.arrive(*p, &mut self.sh);
+                }
+            }
+            DashData::Interactions {
+                contact,
+                after,
+                rows,
+            } => {
+                if let Some(c) = self.contact.as_mut().filter(|c| c.id == contact) {
+                    c.activity.arrive(after, rows);
+                }
+            }
+            DashData::Chart { months } => {
+                if let Some(c) = &mut self.contact {
+                    c.months = months.clone();
+                }
+                if let Some(c) = &mut self.client {
+                    c.months = months;
+                }
+            }
+            DashData::Clients {
+                after,
+                filter,
+                rows,
+            } => self.clients.arrive(after, &filter, rows),
+            DashData::Client(p) => {
+                if let Some(c) = self.client.as_mut().filter(|c| c.id == p.client.id) {
+                    c.page = Some(*p);
+                }
+            }
+            DashData::ClientTimeline {
+                client,
+                after,
+                rows,
+            } => {
+                if let Some(c) = self.client.as_mut().filter(|c| c.id == client) {
+                    c.timeline.arrive(after, rows);
+                }
+            }
+            DashData::ClientActivity {
+                client,
+                after,
+                rows,
+            } => {
+                if let Some(c) = self.client.as_mut().filter(|c| c.id == client) {
+                    c.activity.arrive(after, rows);
+                }
+            }
+            DashData::Lists { lists, rollups } => {
+                self.lists.lists = lists;
+                self.lists.rollups = rollups;
+                self.lists.loaded = true;
+                self.lists.sel = self.lists.sel.min(self.lists.lists.len().saturating_sub(1));
+            }
+            DashData::Outbox { after, rows } => self.outbox.arrive(after, "", rows),
+            DashData::Settings(s) => self.settings.data = Some(*s),
+            DashData::Exported { path, rows } => {
+                let _ = slot;
+                self.sh.say(format!(
+                    "Exported {} row{} to {}",
+                    fmt::thousands(rows as i64),
+                    if rows == 1 { "" } else { "s" },
+                    path.display()
+                ));
+            }
+        }
+        Vec::new()
+    }
+
+    fn on_event(&mut self, ev: DashEvent) -> Vec<Effect> {
+        match ev {
+            DashEvent::Wake(tag) if tag == self.poll_tag => {
+                let mut fx = vec![self.overview_query()];
+                if self.tab == Tab::Outbox {
+                    fx.push(self.outbox.reload::<Outbox>(&mut self.sh));
+                }
+                if let Some(c) = self.contact.as_ref().filter(|c| c.watching) {
+                    fx.push(c.reload(&mut self.sh));
+                }
+                fx.push(self.schedule_poll());
+                fx
+            }
+            DashEvent::Wake(tag) => {
+                if self.toast.as_ref().is_some_and(|t| t.tag == tag) {
+                    self.toast = None;
+                }
+                Vec::new()
+            }
+            DashEvent::JobEnded { job, result } => {
+                self.local_runs.retain(|j| *j != job);
+                match result {
+                    Ok(status) => self.sh.say(format!("{} {status}", job.display_name())),
+                    Err(e) => self.sh.warn(format!("{}: {e}", job.display_name())),
+                }
+                vec![self.overview_query()]
+            }
+            DashEvent::Refreshed { contact, result } => {
+                let Some(c) = self.contact.as_mut().filter(|c| c.id == contact) else {
+                    return Vec::new();
+                };
+                match result {
+                    Ok(n) => self.sh.say(format!(
+                        "Refreshed from Constant Contact: {n} new interaction{}",
+                        if n == 1 { "" } else { "s" }
+                    )),
+                    Err(e) => self.sh.warn(format!("Refresh failed: {e}")),
+                }
+                c.refreshed(&mut self.sh)
+            }
+            DashEvent::OutboxStarted(Err(e)) => {
+                tracing::info!("outbox worker not started: {e}");
+                Vec::new()
+            }
+            DashEvent::OutboxStarted(Ok(())) => Vec::new(),
+        }
+    }
+
+    fn on_saved(&mut self, result: Result<(), String>) -> Vec<Effect> {
+        let mut fx = Vec::new();
+        if let Err(e) = result {
+            self.sh.warn(format!("Not saved: {e}"));
+            if let Some(c) = &mut self.contact {
+                c.watching = false;
+                c.nudge_on_save = false;
+            }
+        } else if let Some(c) = &mut self.contact {
+            if std::mem::take(&mut c.nudge_on_save) {
+                fx.push(Effect::Dash(DashEffect::NudgeOutbox));
+            }
+            fx.push(c.reload(&mut self.sh));
+        }
+        if self.tab == Tab::Outbox {
+            fx.push(Effect::Dash(DashEffect::NudgeOutbox));
+            fx.push(self.outbox.reload::<Outbox>(&mut self.sh));
+        }
+        fx.push(self.overview_query());
+        fx
+    }
+
+    fn on_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        match self.tab {
+            Tab::Contacts => match &mut self.contact {
+                Some(c) => {
+                    c.key(key);
+                    Vec::new()
+                }
+                None => self.contacts.key::<Contacts>(key, &mut self.sh),
+            },
+            Tab::Clients if self.client.is_none() => {
+                self.clients.key::<clients::Clients>(key, &mut self.sh)
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    fn on_paste(&mut self, text: &str) -> Vec<Effect> {
+        match self.tab {
+            Tab::Contacts => match &mut self.contact {
+                Some(c) => {
+                    c.paste(text);
+                    Vec::new()
+                }
+                None => self.contacts.paste::<Contacts>(text, &mut self.sh),
+            },
+            Tab::Clients if self.client.is_none() => {
+                self.clients.paste::<clients::Clients>(text, &mut self.sh)
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    fn on_click(&mut self, col: u16, row: u16, area: Rect) -> Vec<Effect> {
+        let l = layout(area);
+        if row == l.tabs.y {
+            if let Some(t) = tab_at(col.saturating_sub(l.tabs.x)) {
+                return self.switch(t);
+            }
+            return Vec::new();
+        }
+        if !super::widgets::contains(l.body, col, row) {
+            return Vec::new();
+        }
+        match self.tab {
+            Tab::Jobs => {
+                self.jobs.click(row, l.body);
+                Vec::new()
+            }
+            Tab::Contacts => match &mut self.contact {
+                Some(c) => c.click(col, row, l.body, &mut self.sh),
+                None => {
+                    let out = self.contacts.click(row, l.body);
+                    self.browse_outcome(out, true)
+                }
+            },
+            Tab::Clients => match &mut self.client {
+                Some(c) => {
+                    c.click(col, row, l.body, &self.sh);
+                    Vec::new()
+                }
+                None => {
+                    let out = self.clients.click(row, l.body);
+                    self.browse_outcome(out, false)
+                }
+            },
+            Tab::Outbox => {
+                let _ = self.outbox.click(row, l.body);
+                Vec::new()
+            }
+            Tab::Settings => self.settings.click(row, l.body),
+            Tab::Lists => Vec::new(),
+        }
+    }
+
+    fn editing(&self) -> bool {
+        match self.tab {
+            Tab::Contacts => match &self.contact {
+                Some(c) => c.editing_text(),
+                None => self.contacts.editing,
+            },
+            Tab::Clients => self.client.is_none() && self.clients.editing,
+            _ => false,
+        }
     }
 }
 
 impl Screen for DashboardScreen {
     fn init(&mut self) -> Vec<Effect> {
-        Vec::new()
+        let mut fx = vec![
+            self.overview_query(),
+            self.sh.query(DashQuery::Settings),
+            Effect::Dash(DashEffect::StartOutbox),
+        ];
+        fx.push(self.schedule_poll());
+        fx
     }
+
     fn contexts(&self) -> Vec<Context> {
-        vec![Context::Dashboard, Context::Global]
+        use Context as C;
+        if self.editing() {
+            return vec![C::Text, C::DashEdit, C::Global];
+        }
+        let tabs = [C::Dashboard, C::Global];
+        let mut v = match self.tab {
+            Tab::Jobs => vec![C::DashJobs, C::DashTable],
+            Tab::Contacts => match &self.contact {
+                Some(c) if c.picker.is_some() => return vec![C::DashPicker, C::Global],
+                Some(c) => match c.section {
+                    Section::Details => vec![C::DashDetails, C::DashPage, C::DashTable],
+                    Section::Lists => vec![C::DashMembership, C::DashPage, C::DashTable],
+                    Section::Activity => vec![C::DashActivity, C::DashPage, C::DashTable],
+                },
+                None => vec![C::DashBrowse, C::DashTable],
+            },
+            Tab::Clients => match &self.client {
+                Some(_) => vec![C::DashPage, C::DashTable],
+                None => vec![C::DashBrowse, C::DashTable],
+            },
+            Tab::Lists => vec![C::DashTable],
+            Tab::Outbox => vec![C::DashOutbox, C::DashTable],
+            Tab::Settings => vec![C::DashSettings, C::DashTable],
+        };
+        v.extend(tabs);
+        v
     }
+
     fn update(&mut self, ev: ScreenEvent) -> Vec<Effect> {
-        let n = StepId::ALL.len();
-        match ev {
-            ScreenEvent::Action(Action::Up) => self.selected = self.selected.saturating_sub(1),
-            ScreenEvent::Action(Action::Down) => self.selected = (self.selected + 1).min(n - 1),
-            ScreenEvent::Action(Action::Confirm) => return self.open(),
-            ScreenEvent::Action(Action::Quit) => return vec![Effect::Quit],
-            ScreenEvent::Click { row, .. } => {
-                if let Some(i) = usize::from(row).checked_sub(4).filter(|i| *i < n) {
-                    self.selected = i;
-                    return self.open();
+        self.sh.now = self.sh.clock.now();
+        let mut fx = match ev {
+            ScreenEvent::Action(a) => self.on_action(a),
+            ScreenEvent::Key(k) => self.on_key(k),
+            ScreenEvent::Paste(t) => self.on_paste(&t),
+            ScreenEvent::Click { col, row, area } => {
+                self.height = area.height;
+                self.on_click(col, row, area)
+            }
+            ScreenEvent::Reply(Reply::Dash { generation, result }) => {
+                match self.sh.gens.slot_of(generation) {
+                    // A newer request for the same slot is on its way: drop this one.
+                    None => Vec::new(),
+                    Some(slot) => match result {
+                        Ok(data) => self.on_data(slot, *data),
+                        Err(e) => {
+                            self.sh.warn(e);
+                            Vec::new()
+                        }
+                    },
                 }
             }
-            _ => {}
-        }
-        Vec::new()
-    }
-    fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
-        let w = usize::from(area.width);
-        let mut y = area.y;
-        let mut line = |l: Line<'static>, buf: &mut Buffer| {
-            if y < area.y + area.height.saturating_sub(1) {
-                l.render(Rect::new(area.x, y, area.width, 1), buf);
-            }
-            y += 1;
+            ScreenEvent::Reply(Reply::DashEvent(ev)) => self.on_event(ev),
+            ScreenEvent::Reply(Reply::Saved { result }) => self.on_saved(result),
+            ScreenEvent::Reply(_) | ScreenEvent::Tick => Vec::new(),
         };
-        line(
-            Line::styled(" ctctsync — ✓ setup complete", theme.title()),
-            buf,
-        );
-        line(
-            Line::raw(widgets::truncate(
-                " The dashboard (jobs, contacts, clients, lists, outbox) arrives with issue 7.",
-                w,
-            )),
-            buf,
-        );
-        line(Line::raw(""), buf);
-        line(
-            Line::styled(" Settings: reopen a setup step", theme.title()),
-            buf,
-        );
-        for (i, step) in StepId::ALL.iter().enumerate() {
-            let sel = i == self.selected;
-            let text = format!(
-                " {}{:>2} {}",
-                if sel { MARKER } else { NO_MARKER },
-                step.number(),
-                step.title()
-            );
-            let l = Line::raw(widgets::truncate(&text, w));
-            line(if sel { l.style(theme.selected()) } else { l }, buf);
+        // A job this window started: poll fast until it reports its end.
+        for e in &fx {
+            if let Effect::Dash(DashEffect::RunJob(job)) = e {
+                if !self.local_runs.contains(job) {
+                    self.local_runs.push(*job);
+                }
+            }
         }
-        let footer = Rect::new(
-            area.x,
-            area.y + area.height.saturating_sub(1),
-            area.width,
-            1,
-        );
-        hint_bar::render(&self.contexts(), footer, buf, theme);
+        if let Some((text, error)) = self.sh.toast.take() {
+            let tag = self.tag();
+            self.toast = Some(Toast { text, error, tag });
+            fx.push(Effect::Dash(DashEffect::Wake {
+                tag,
+                after: TOAST_FOR,
+            }));
+        }
+        fx
     }
+
+    /// ```text
+    ///  1 Jobs │ 2 Contacts │ 3 Clients │ 4 Lists │ 5 Outbox │ 6 Settings        ctctsync · alice
+    ///  ✓ Constant Contact: Acme Advisors · daemon not running · outbox 2 pending, 0 failed
+    ///  (the tab's body)
+    ///                                                     ✓ Exported 12 rows to …/contacts.csv
+    ///  Tab next tab  r run now  …  ? help  q quit
+    /// ```
+    fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
+        let l = layout(area);
+        render_tabs(self.tab, l.tabs, buf, theme, &self.sh.user);
+        render_status(&self.sh, l.status, buf, theme);
+        match self.tab {
+            Tab::Jobs => self.jobs.render(l.body, buf, theme, &self.sh),
+            Tab::Contacts => match &self.contact {
+                Some(c) => c.render(l.body, buf, theme, &self.sh),
+                None => {
+                    let count = self.sh.overview.as_ref().map(|o| {
+                        format!(
+                            "{} · {} linked",
+                            fmt::thousands(o.contacts),
+                            fmt::thousands(o.linked)
+                        )
+                    });
+                    self.contacts
+                        .render::<Contacts>(l.body, buf, theme, &self.sh, count)
+                }
+            },
+            Tab::Clients => match &self.client {
+                Some(c) => c.render(l.body, buf, theme, &self.sh),
+                None => self
+                    .clients
+                    .render::<clients::Clients>(l.body, buf, theme, &self.sh, None),
+            },
+            Tab::Lists => self.lists.render(l.body, buf, theme),
+            Tab::Outbox => {
+                let count =
+                    self.sh.overview.as_ref().map(|o| {
+                        format!("{} pending · {} failed", o.outbox_pending, o.outbox_failed)
+                    });
+                self.outbox
+                    .render::<Outbox>(l.body, buf, theme, &self.sh, count)
+            }
+            Tab::Settings => self.settings.render(l.body, buf, theme, &self.sh),
+        }
+        if let Some(t) = &self.toast {
+            let text = format!(" {} {} ", if t.error { "✗" } else { "✓" }, t.text);
+            let w = unicode_width::UnicodeWidthStr::width(text.as_str())
+                .min(usize::from(area.width)) as u16;
+            let r = Rect::new(area.x + area.width - w, l.toast.y, w, l.toast.height);
+            ratatui::widgets::Clear.render(r, buf);
+            let style = if t.error { theme.error() } else { theme.ok() };
+            Line::styled(
+                super::widgets::truncate(&text, usize::from(w)),
+                style.add_modifier(ratatui::style::Modifier::REVERSED),
+            )
+            .render(r, buf);
+        }
+        hint_bar::render(&self.contexts(), l.footer, buf, theme);
+    }
+}
+
+pub struct DashLayout {
+    pub tabs: Rect,
+    pub status: Rect,
+    pub body: Rect,
+    pub toast: Rect,
+    pub footer: Rect,
+}
+
+pub fn layout(area: Rect) -> DashLayout {
+    let line = |y: u16| {
+        Rect::new(
+            area.x,
+            y.min(area.y + area.height.saturating_sub(1)),
+            area.width,
+            u16::from(area.height > 0),
+        )
+    };
+    let bottom = area.y + area.height.saturating_sub(1);
+    DashLayout {
+        tabs: line(area.y),
+        status: line(area.y + 1),
+        body: Rect::new(
+            area.x,
+            area.y + 2,
+            area.width,
+            area.height.saturating_sub(3),
+        ),
+        toast: line(bottom.saturating_sub(1)),
+        footer: line(bottom),
+    }
+}
+
+/// Column spans of the tab titles in the tab bar.
+fn tab_spans() -> Vec<(Tab, u16, u16)> {
+    let mut x = 1u16;
+    Tab::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let w = format!(" {} {} ", i + 1, t.title()).chars().count() as u16;
+            let s = (*t, x, x + w);
+            x += w + 1;
+            s
+        })
+        .collect()
+}
+
+fn tab_at(col: u16) -> Option<Tab> {
+    tab_spans()
+        .into_iter()
+        .find(|(_, a, b)| col >= *a && col < *b)
+        .map(|(t, _, _)| t)
+}
+
+fn render_tabs(current: Tab, area: Rect, buf: &mut Buffer, theme: &Theme, user: &str) {
+    let mut spans = vec![Span::raw(" ")];
+    for (i, t) in Tab::ALL.iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::styled("│", theme.dim()));
+        }
+        let text = format!(" {} {} ", i + 1, t.title());
+        spans.push(if *t == current {
+            Span::styled(text, theme.selected())
+        } else {
+            Span::raw(text)
+        });
+    }
+    Line::from(spans).render(area, buf);
+    let right = format!("ctctsync · {user} ");
+    let w = unicode_width::UnicodeWidthStr::width(right.as_str()) as u16;
+    if area.width > 66 + w {
+        buf.set_string(area.x + area.width - w, area.y, right, theme.dim());
+    }
+}
+
+/// The line under the tabs: the authorization banner when Constant Contact needs a person, else
+/// a one-line status.
+fn render_status(sh: &Shared, area: Rect, buf: &mut Buffer, theme: &Theme) {
+    let Some(o) = &sh.overview else {
+        Line::styled(" reading the store…", theme.dim()).render(area, buf);
+        return;
+    };
+    if o.auth != AuthState::Authorized {
+        let why = match (&o.auth, &o.auth_reason) {
+            (_, Some(r)) => r.clone(),
+            (AuthState::None, None) => "never authorized".into(),
+            _ => "the authorization was refused".into(),
+        };
+        Line::styled(
+            format!(" ⚠ Constant Contact needs authorization ({why}): press a on Jobs, or Settings → 5 Authorize"),
+            theme.warn(),
+        )
+        .render(area, buf);
+        return;
+    }
+    let daemon = match o.daemon_pid {
+        Some(pid) => format!("daemon running (pid {pid})"),
+        None => "daemon not running".into(),
+    };
+    let org = o.organization.as_deref().unwrap_or("authorized");
+    Line::from(vec![
+        Span::styled(" ✓ ", theme.ok()),
+        Span::styled(
+            format!(
+                "Constant Contact: {org} · {daemon} · outbox {} pending, {} failed",
+                o.outbox_pending, o.outbox_failed
+            ),
+            theme.dim(),
+        ),
+    ])
+    .render(area, buf);
 }
