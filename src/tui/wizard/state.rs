@@ -791,11 +791,12 @@ impl WizardState {
                 let Some((page, tab, _)) = layouts::TABS.get(i) else {
                     return Vec::new();
                 };
-                let on = !snap
+                let visible = snap
                     .layouts
                     .iter()
                     .find(|(p, t, _)| p == page && t == tab)
-                    .is_none_or(|(_, _, v)| !*v);
+                    .is_none_or(|(_, _, v)| *v);
+                let on = !visible;
                 if let Some(row) = snap
                     .layouts
                     .iter_mut()

@@ -72,12 +72,19 @@ pub fn layout(_state: &WizardState, area: Rect) -> WizardLayout {
         width: r.width.saturating_sub(2),
         height: r.height.saturating_sub(2),
     };
+    // The step's text gets a column of air on each side.
+    let padded = |r: Rect| Rect {
+        x: r.x + 2,
+        y: r.y + 1,
+        width: r.width.saturating_sub(4),
+        height: r.height.saturating_sub(2),
+    };
     let clamp = |r: Rect| widgets::clamp_rect(r, area);
     WizardLayout {
         header: clamp(header),
         checklist: clamp(inner(checklist_box)),
         checklist_box: clamp(checklist_box),
-        body: clamp(inner(body_box)),
+        body: clamp(padded(body_box)),
         body_box: clamp(body_box),
         notice: clamp(Rect::new(area.x, area.y + 1 + body_h, area.width, 1)),
         footer: clamp(Rect::new(area.x, area.y + 2 + body_h, area.width, 1)),
