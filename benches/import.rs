@@ -18,8 +18,18 @@ fn main() {
     let mut w = std::io::BufWriter::new(std::fs::File::create(&file).expect("create"));
     w.write_all(b"\xef\xbb\xbfContact ID,First Name,Last Name,Preferred Email,Account Name,Account Type,Email Opt Out,Phone\r\n")
         .expect("write");
-    let firsts = ["Zoë", "Liam", "José", "D'Arcy", "Ann", "美咲", "Øyvind", "Chloé"];
-    let lasts = ["O'Brien", "Núñez", "Smith", "佐藤", "Lee", "García-López", "Müller"];
+    let firsts = [
+        "Zoë", "Liam", "José", "D'Arcy", "Ann", "美咲", "Øyvind", "Chloé",
+    ];
+    let lasts = [
+        "O'Brien",
+        "Núñez",
+        "Smith",
+        "佐藤",
+        "Lee",
+        "García-López",
+        "Müller",
+    ];
     for i in 0..ROWS {
         let f = firsts[i % firsts.len()];
         let l = lasts[i % lasts.len()];

@@ -11,12 +11,20 @@ fn help_lists_every_subcommand() {
     let out = bin().arg("--help").output().expect("run");
     assert!(out.status.success());
     let help = String::from_utf8_lossy(&out.stdout);
-    for sub in ["demo", "sandbox", "auth", "run", "daemon", "status", "import", "contacts", "config"] {
-        assert!(help.lines().any(|l| l.trim_start().starts_with(sub)), "missing {sub} in\n{help}");
+    for sub in [
+        "demo", "sandbox", "auth", "run", "daemon", "status", "import", "contacts", "config",
+    ] {
+        assert!(
+            help.lines().any(|l| l.trim_start().starts_with(sub)),
+            "missing {sub} in\n{help}"
+        );
     }
     for (args, expect) in [
         (vec!["auth", "--help"], vec!["login", "status", "logout"]),
-        (vec!["run", "--help"], vec!["synccontactlists", "synccontacts", "syncactivities", "all"]),
+        (
+            vec!["run", "--help"],
+            vec!["synccontactlists", "synccontacts", "syncactivities", "all"],
+        ),
         (vec!["contacts", "--help"], vec!["list", "show"]),
         (vec!["config", "--help"], vec!["get", "set"]),
         (vec!["import", "--help"], vec!["contacts"]),
@@ -47,7 +55,10 @@ fn config_set_get_validates_and_reads_secrets_from_stdin() {
             .expect("run")
     };
     let get = run(&["config", "get", "schedule.syncactivities"]);
-    assert_eq!(String::from_utf8_lossy(&get.stdout).trim(), "00 00 02 * * ?");
+    assert_eq!(
+        String::from_utf8_lossy(&get.stdout).trim(),
+        "00 00 02 * * ?"
+    );
     let bad = run(&["config", "set", "schedule.syncactivities", "00 00 25 * * ?"]);
     assert_eq!(bad.status.code(), Some(2));
     let err = String::from_utf8_lossy(&bad.stderr);
@@ -60,7 +71,11 @@ fn config_set_get_validates_and_reads_secrets_from_stdin() {
     let scopes = run(&["config", "set", "ctct.scopes", "contact_data campaign_data"]);
     assert_eq!(scopes.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&scopes.stderr).contains("offline_access"));
-    assert!(run(&["config", "set", "schedule.timezone", "America/New_York"]).status.success());
+    assert!(
+        run(&["config", "set", "schedule.timezone", "America/New_York"])
+            .status
+            .success()
+    );
 
     let mut child = bin()
         .arg("--data-dir")
@@ -80,6 +95,9 @@ fn config_set_get_validates_and_reads_secrets_from_stdin() {
     assert!(out.status.success());
     let shown = run(&["config", "get", "ctct.client_secret"]);
     let text = String::from_utf8_lossy(&shown.stdout);
-    assert!(!text.contains("s3cr3t-value"), "a secret is never printed: {text}");
+    assert!(
+        !text.contains("s3cr3t-value"),
+        "a secret is never printed: {text}"
+    );
     assert!(text.contains("set"));
 }

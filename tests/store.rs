@@ -24,7 +24,9 @@ fn migrates_from_empty_and_reopens_without_change() {
     assert_eq!(again.schema_version().expect("version"), v1);
     let conn = again.connect().expect("connect");
     assert_eq!(
-        settings::get(&conn, "ctct.client_id").expect("get").as_deref(),
+        settings::get(&conn, "ctct.client_id")
+            .expect("get")
+            .as_deref(),
         Some("abc-123-def")
     );
     // Pragmas: WAL and foreign keys.
@@ -43,7 +45,11 @@ fn migrates_from_empty_and_reopens_without_change() {
 fn store_file_is_private() {
     use std::os::unix::fs::PermissionsExt;
     let (_dir, store) = temp_store();
-    let mode = std::fs::metadata(store.path()).expect("meta").permissions().mode() & 0o777;
+    let mode = std::fs::metadata(store.path())
+        .expect("meta")
+        .permissions()
+        .mode()
+        & 0o777;
     assert_eq!(mode, 0o600, "store file mode {mode:o}");
 }
 
@@ -69,11 +75,15 @@ fn snapshot(conn: &rusqlite::Connection) -> Vec<(String, Vec<Vec<rusqlite::types
     tables
         .iter()
         .map(|t| {
-            let mut stmt = conn.prepare(&format!("SELECT * FROM {t} ORDER BY 1, 2")).expect("prepare");
+            let mut stmt = conn
+                .prepare(&format!("SELECT * FROM {t} ORDER BY 1, 2"))
+                .expect("prepare");
             let n = stmt.column_count();
             let rows = stmt
                 .query_map([], |r| {
-                    (0..n).map(|i| r.get::<_, rusqlite::types::Value>(i)).collect::<Result<Vec<_>, _>>()
+                    (0..n)
+                        .map(|i| r.get::<_, rusqlite::types::Value>(i))
+                        .collect::<Result<Vec<_>, _>>()
                 })
                 .expect("query")
                 .collect::<Result<Vec<_>, _>>()
@@ -85,9 +95,13 @@ fn snapshot(conn: &rusqlite::Connection) -> Vec<(String, Vec<Vec<rusqlite::types
 
 fn write_everything(conn: &rusqlite::Connection) {
     settings::set(conn, "sync.activity_batch_size", "25").expect("setting");
-    let (client, _) =
-        clients::upsert(conn, Some("H-1"), "O'Brien Household", clients::ClientKind::Household)
-            .expect("client");
+    let (client, _) = clients::upsert(
+        conn,
+        Some("H-1"),
+        "O'Brien Household",
+        clients::ClientKind::Household,
+    )
+    .expect("client");
     let c = contacts::upsert(
         conn,
         &contacts::ContactFields {
@@ -164,7 +178,13 @@ fn write_everything(conn: &rusqlite::Connection) {
         "2026-01-02T03:04:05.000Z",
     )
     .expect("event");
-    sync_state::set(conn, "activity", "ca-1/em_opens", "2026-01-02T03:04:05.000Z").expect("mark");
+    sync_state::set(
+        conn,
+        "activity",
+        "ca-1/em_opens",
+        "2026-01-02T03:04:05.000Z",
+    )
+    .expect("mark");
     users::set_permission(conn, "admin", true).expect("user");
     layouts::set_visible(conn, "client", "timeline", false).expect("layout");
     jobs::set_enabled(conn, jobs::JobName::Synccontacts, true).expect("job");
@@ -180,7 +200,11 @@ fn every_sync_write_is_idempotent() {
         .query_row("SELECT updated_at FROM contacts", [], |r| r.get(0))
         .expect("updated_at");
     write_everything(&conn);
-    assert_eq!(snapshot(&conn), first, "a second identical write changed rows");
+    assert_eq!(
+        snapshot(&conn),
+        first,
+        "a second identical write changed rows"
+    );
     let updated_again: String = conn
         .query_row("SELECT updated_at FROM contacts", [], |r| r.get(0))
         .expect("updated_at");
@@ -194,7 +218,10 @@ fn every_sync_write_is_idempotent() {
         occurred_at: interactions::normalize_time("2026-01-01T22:04:05.000-05:00").expect("time"),
         ..Default::default()
     };
-    assert_eq!(interactions::insert_many(&conn, &[same]).expect("insert"), 0);
+    assert_eq!(
+        interactions::insert_many(&conn, &[same]).expect("insert"),
+        0
+    );
     assert_eq!(interactions::count(&conn).expect("count"), 2);
     assert_eq!(events::count(&conn).expect("count"), 1);
 }
@@ -274,14 +301,29 @@ fn job_runs_never_overlap_and_stale_runs_are_reaped() {
 fn leases_exclude_others_and_are_taken_over_when_dead() {
     let (_dir, store) = temp_store();
     let conn = store.connect().expect("connect");
-    assert!(leases::try_acquire(&conn, "daemon", "a", 60).expect("a").is_none());
-    assert!(leases::try_acquire(&conn, "daemon", "a", 60).expect("renew").is_none());
+    assert!(
+        leases::try_acquire(&conn, "daemon", "a", 60)
+            .expect("a")
+            .is_none()
+    );
+    assert!(
+        leases::try_acquire(&conn, "daemon", "a", 60)
+            .expect("renew")
+            .is_none()
+    );
     let held = leases::try_acquire(&conn, "daemon", "b", 60).expect("b");
     assert_eq!(held.map(|l| l.holder).as_deref(), Some("a"));
     // A holder whose process is gone loses the lease.
-    conn.execute("UPDATE leases SET pid = 999999999 WHERE name = 'daemon'", [])
-        .expect("fake pid");
-    assert!(leases::try_acquire(&conn, "daemon", "b", 60).expect("takeover").is_none());
+    conn.execute(
+        "UPDATE leases SET pid = 999999999 WHERE name = 'daemon'",
+        [],
+    )
+    .expect("fake pid");
+    assert!(
+        leases::try_acquire(&conn, "daemon", "b", 60)
+            .expect("takeover")
+            .is_none()
+    );
 }
 
 #[test]

@@ -10,7 +10,9 @@ use super::{Ctx, UsageError};
 pub async fn run(ctx: &Ctx, cmd: ContactsCommand) -> anyhow::Result<u8> {
     let store = ctx.store()?;
     match cmd {
-        ContactsCommand::List { filter, json } => list(&store, filter.as_deref().unwrap_or(""), json),
+        ContactsCommand::List { filter, json } => {
+            list(&store, filter.as_deref().unwrap_or(""), json)
+        }
         ContactsCommand::Show {
             email_or_id,
             refresh,
@@ -26,10 +28,16 @@ pub async fn run(ctx: &Ctx, cmd: ContactsCommand) -> anyhow::Result<u8> {
 
 /// The words for a contact's Constant Contact state.
 pub fn ctct_state(c: &contacts::Contact) -> String {
-    match (&c.ctct_id, c.ctct_status.as_deref(), c.ctct_opt_out_source.as_deref()) {
+    match (
+        &c.ctct_id,
+        c.ctct_status.as_deref(),
+        c.ctct_opt_out_source.as_deref(),
+    ) {
         (None, _, _) if c.email.is_none() => "no email".into(),
         (None, _, _) => "not linked".into(),
-        (Some(_), Some("unsubscribed"), Some("Contact")) => "unsubscribed in Constant Contact (by the contact)".into(),
+        (Some(_), Some("unsubscribed"), Some("Contact")) => {
+            "unsubscribed in Constant Contact (by the contact)".into()
+        }
         (Some(_), Some("unsubscribed"), _) => "unsubscribed in Constant Contact".into(),
         (Some(_), Some(s), _) => format!("linked ({s})"),
         (Some(_), None, _) => "linked".into(),
@@ -59,7 +67,11 @@ fn list(store: &store::Store, filter: &str, json_out: bool) -> anyhow::Result<u8
     for c in &all {
         if let Some(cid) = c.client_id {
             if let std::collections::hash_map::Entry::Vacant(e) = client_names.entry(cid) {
-                e.insert(clients::get(&conn, cid)?.map(|c| c.name).unwrap_or_default());
+                e.insert(
+                    clients::get(&conn, cid)?
+                        .map(|c| c.name)
+                        .unwrap_or_default(),
+                );
             }
         }
     }
@@ -138,7 +150,11 @@ fn find_one(conn: &rusqlite::Connection, key: &str) -> anyhow::Result<contacts::
 fn show(store: &store::Store, key: &str, json_out: bool) -> anyhow::Result<u8> {
     let conn = store.connect_read_only()?;
     let c = find_one(&conn, key)?;
-    let client = c.client_id.map(|id| clients::get(&conn, id)).transpose()?.flatten();
+    let client = c
+        .client_id
+        .map(|id| clients::get(&conn, id))
+        .transpose()?
+        .flatten();
     let memberships = lists::memberships_of(&conn, c.id)?;
     let acts = interactions::page_for_contact(&conn, c.id, None, 50)?;
     let total = interactions::count_for_contact(&conn, c.id)?;
@@ -159,18 +175,60 @@ fn show(store: &store::Store, key: &str, json_out: bool) -> anyhow::Result<u8> {
         println!("{}", serde_json::to_string_pretty(&doc)?);
         return Ok(0);
     }
-    println!("{} (#{})", if c.full_name().is_empty() { "(no name)".into() } else { c.full_name() }, c.id);
-    println!("  Email:            {}", c.email.as_deref().unwrap_or("(no email)"));
-    println!("  Client:           {}", client.as_ref().map(|c| format!("{} ({})", c.name, c.kind.as_str())).unwrap_or_else(|| "—".into()));
-    println!("  Do Not Email:     {}", if c.do_not_email { "yes" } else { "no" });
-    println!("  Constant Contact: {}{}", ctct_state(&c), c.ctct_id.as_deref().map(|id| format!(" — {id}")).unwrap_or_default());
+    println!(
+        "{} (#{})",
+        if c.full_name().is_empty() {
+            "(no name)".into()
+        } else {
+            c.full_name()
+        },
+        c.id
+    );
+    println!(
+        "  Email:            {}",
+        c.email.as_deref().unwrap_or("(no email)")
+    );
+    println!(
+        "  Client:           {}",
+        client
+            .as_ref()
+            .map(|c| format!("{} ({})", c.name, c.kind.as_str()))
+            .unwrap_or_else(|| "—".into())
+    );
+    println!(
+        "  Do Not Email:     {}",
+        if c.do_not_email { "yes" } else { "no" }
+    );
+    println!(
+        "  Constant Contact: {}{}",
+        ctct_state(&c),
+        c.ctct_id
+            .as_deref()
+            .map(|id| format!(" — {id}"))
+            .unwrap_or_default()
+    );
     if !memberships.is_empty() {
-        println!("  Lists:            {}", memberships.iter().map(|(l, st)| if st == "member" { l.name.clone() } else { format!("{} ({})", l.name, st.replace('_', " ")) }).collect::<Vec<_>>().join(", "));
+        println!(
+            "  Lists:            {}",
+            memberships
+                .iter()
+                .map(|(l, st)| if st == "member" {
+                    l.name.clone()
+                } else {
+                    format!("{} ({})", l.name, st.replace('_', " "))
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
     }
     println!("Constant Contact activity ({total} in all, newest first):");
     for i in &acts {
         let local = store::time::parse(&i.occurred_at)
-            .map(|t| t.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M").to_string())
+            .map(|t| {
+                t.with_timezone(&chrono::Local)
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string()
+            })
             .unwrap_or_else(|| i.occurred_at.clone());
         let extra = if !i.link_url.is_empty() {
             format!("  {}", i.link_url)
