@@ -282,7 +282,15 @@ async fn scan<A: CtctApi>(
         .unwrap_or_default();
     let mut pages = 0;
     loop {
-        let page = api.tracking_page(ca, kind, state.next.as_deref()).await?;
+        let page = match api.tracking_page(ca, kind, state.next.as_deref()).await {
+            Ok(p) => p,
+            // A removed campaign's reports are gone: nothing (more) to read for it.
+            Err(ApiError::NotFound(_)) => super::api::Page {
+                items: Vec::new(),
+                next: None,
+            },
+            Err(e) => return Err(e.into()),
+        };
         pages += 1;
         let mut reached = false;
         let mut keep = Vec::with_capacity(page.items.len());

@@ -31,8 +31,30 @@ pub const CLAIM_STALE_SECS: i64 = 120;
 /// How often the worker looks for due entries written by other processes.
 pub const POLL: Duration = Duration::from_secs(1);
 
+/// Worker tuning; the defaults are what the product uses.
+#[derive(Debug, Clone)]
+pub struct WorkerOptions {
+    /// How often to look for due entries written by other processes.
+    pub poll: Duration,
+    /// First retry delay after a transient failure; doubles per attempt, at most an hour.
+    pub backoff_base: Duration,
+}
+
+impl Default for WorkerOptions {
+    fn default() -> Self {
+        WorkerOptions {
+            poll: POLL,
+            backoff_base: Duration::from_secs(5),
+        }
+    }
+}
+
 /// Delay before attempt `attempts + 1` after a transient failure: 5 s doubling, at most an hour.
 pub fn backoff(attempts: i64, err: &ApiError) -> chrono::Duration {
+    backoff_from(Duration::from_secs(5), attempts, err)
+}
+
+fn backoff_from(base: Duration, attempts: i64, err: &ApiError) -> chrono::Duration {
     if let ApiError::QuotaExceeded(_) = err {
         let now = Utc::now();
         let midnight = (now.date_naive() + chrono::Days::new(1))
@@ -41,9 +63,11 @@ pub fn backoff(attempts: i64, err: &ApiError) -> chrono::Duration {
             .unwrap_or(now + chrono::Duration::hours(1));
         return midnight - now;
     }
-    let exp = attempts.clamp(0, 10) as u32;
-    let secs = (5i64 << exp).min(3600);
-    chrono::Duration::seconds(secs)
+    let exp = attempts.clamp(0, 12) as u32;
+    let ms = (base.as_millis() as i64)
+        .saturating_mul(1i64 << exp)
+        .min(3_600_000);
+    chrono::Duration::milliseconds(ms)
 }
 
 /// Puts back entries claimed by a worker that died.
@@ -83,6 +107,14 @@ fn claim_next(conn: &mut Connection) -> Result<Option<Entry>, StoreError> {
 
 /// Delivers every due entry once; returns how many attempts were made.
 pub async fn drain<A: CtctApi>(api: &A, store: &Store) -> Result<usize, StoreError> {
+    drain_with(api, store, &WorkerOptions::default()).await
+}
+
+async fn drain_with<A: CtctApi>(
+    api: &A,
+    store: &Store,
+    opts: &WorkerOptions,
+) -> Result<usize, StoreError> {
     let mut conn = store.connect()?;
     {
         let tx = store::write_tx(&mut conn)?;
@@ -106,7 +138,8 @@ pub async fn drain<A: CtctApi>(api: &A, store: &Store) -> Result<usize, StoreErr
             }
             Delivery::Retry(err) => {
                 apply_effects(&tx, entry.contact_id, &fx)?;
-                let at = time::fmt(Utc::now() + backoff(entry.attempts, err));
+                let at =
+                    time::fmt_ms(Utc::now() + backoff_from(opts.backoff_base, entry.attempts, err));
                 outbox::mark_retry(&tx, entry.id, &err.to_string(), &at)?;
             }
         }
@@ -154,6 +187,14 @@ pub struct Worker;
 impl Worker {
     /// Starts a worker with a given client (tests, or sharing one client).
     pub fn spawn_with<A: CtctApi + 'static>(store: Store, api: Arc<A>) -> WorkerHandle {
+        Worker::spawn_with_options(store, api, WorkerOptions::default())
+    }
+
+    pub fn spawn_with_options<A: CtctApi + 'static>(
+        store: Store,
+        api: Arc<A>,
+        opts: WorkerOptions,
+    ) -> WorkerHandle {
         let nudge = Arc::new(Notify::new());
         let cancel = CancellationToken::new();
         let (n, c) = (nudge.clone(), cancel.clone());
@@ -162,13 +203,13 @@ impl Worker {
                 if c.is_cancelled() {
                     break;
                 }
-                if let Err(e) = drain(api.as_ref(), &store).await {
+                if let Err(e) = drain_with(api.as_ref(), &store, &opts).await {
                     tracing::warn!("outbox: {e}");
                 }
                 tokio::select! {
                     _ = c.cancelled() => break,
                     _ = n.notified() => {}
-                    _ = tokio::time::sleep(POLL) => {}
+                    _ = tokio::time::sleep(opts.poll) => {}
                 }
             }
         });
