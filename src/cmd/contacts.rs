@@ -246,6 +246,13 @@ fn show(store: &store::Store, key: &str, json_out: bool) -> anyhow::Result<u8> {
     Ok(0)
 }
 
-async fn refresh_contact(_ctx: &Ctx, _store: &store::Store, _key: &str) -> anyhow::Result<()> {
-    anyhow::bail!("--refresh: not implemented yet")
+/// `--refresh`: fetch this contact's activity from Constant Contact now (per-contact endpoint).
+async fn refresh_contact(_ctx: &Ctx, store: &store::Store, key: &str) -> anyhow::Result<()> {
+    let id = {
+        let conn = store.connect_read_only()?;
+        find_one(&conn, key)?.id
+    };
+    let new = crate::sync::refresh_contact(store, id).await?;
+    eprintln!("Refreshed from Constant Contact: {new} new interactions.");
+    Ok(())
 }
