@@ -25,6 +25,7 @@
 pub mod cli;
 pub mod cmd;
 pub mod config;
+pub mod demo;
 pub mod ctct;
 pub mod import;
 pub mod logging;

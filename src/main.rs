@@ -12,12 +12,13 @@ use ctctsync::paths::Paths;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let paths = Paths::resolve(cli.data_dir.as_deref());
-    let target = match cli.command {
-        Some(Command::Sandbox(_)) => Target::Stderr,
-        _ => Target::File,
+    // The demo logs into its own fresh data dir, so it starts logging itself.
+    let log = match cli.command {
+        Some(Command::Demo(_)) => None,
+        Some(Command::Sandbox(_)) => Some(logging::init(&paths, Target::Stderr)),
+        _ => Some(logging::init(&paths, Target::File)),
     };
-    let log = logging::init(&paths, target);
-    cmd::install_panic_hook(log.file.clone());
+    cmd::install_panic_hook(log.as_ref().and_then(|l| l.file.clone()));
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

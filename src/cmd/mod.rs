@@ -56,7 +56,14 @@ pub async fn dispatch(cli: Cli, paths: Paths) -> anyhow::Result<u8> {
             })
             .await
         }
-        Some(Command::Demo(_)) => not_yet("ctctsync demo"),
+        Some(Command::Demo(a)) => {
+            crate::demo::run(crate::demo::DemoOptions {
+                keep: a.keep,
+                no_browser: a.no_browser,
+                user: ctx.user.clone(),
+            })
+            .await
+        }
         Some(Command::Sandbox(a)) => crate::sandbox::run_cli(a).await.map(|()| 0),
         Some(Command::Auth(c)) => auth::run(&ctx, c).await,
         Some(Command::Run(a)) => run::run(&ctx, a).await,
@@ -68,10 +75,6 @@ pub async fn dispatch(cli: Cli, paths: Paths) -> anyhow::Result<u8> {
     }
 }
 
-fn not_yet(what: &str) -> anyhow::Result<u8> {
-    eprintln!("{what}: not implemented yet");
-    Ok(2)
-}
 
 pub fn exit_code(err: &anyhow::Error) -> u8 {
     if err.downcast_ref::<UsageError>().is_some()
