@@ -7,7 +7,9 @@ use ctctsync::schedule::cron::Schedule;
 use ctctsync::schedule::fire;
 
 fn utc(s: &str) -> chrono::DateTime<Utc> {
-    chrono::DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    chrono::DateTime::parse_from_rfc3339(s)
+        .unwrap()
+        .with_timezone(&Utc)
 }
 
 /// Runs the daemon's rule (fire when due, then last_fire = now) minute by minute over a window
@@ -39,8 +41,16 @@ fn spring_forward_skipped_local_time_runs_once() {
         next >= utc("2026-03-08T07:00:00Z") && next <= utc("2026-03-08T07:30:00Z"),
         "next fire {next}"
     );
-    let runs = simulate("00 30 02 * * ?", "2026-03-07T12:00:00Z", "2026-03-09T12:00:00Z");
-    assert_eq!(runs.len(), 2, "once on the 8th (in the gap) and once on the 9th: {runs:?}");
+    let runs = simulate(
+        "00 30 02 * * ?",
+        "2026-03-07T12:00:00Z",
+        "2026-03-09T12:00:00Z",
+    );
+    assert_eq!(
+        runs.len(),
+        2,
+        "once on the 8th (in the gap) and once on the 9th: {runs:?}"
+    );
     let on_8th: Vec<_> = runs
         .iter()
         .filter(|t| t.with_timezone(&New_York).date_naive().to_string() == "2026-03-08")
@@ -51,15 +61,26 @@ fn spring_forward_skipped_local_time_runs_once() {
 #[test]
 fn fall_back_repeated_hour_runs_once() {
     // 2026-11-01: 02:00 EDT falls back to 01:00 EST, so 01:30 happens twice.
-    let runs = simulate("00 30 01 * * ?", "2026-10-31T12:00:00Z", "2026-11-02T12:00:00Z");
+    let runs = simulate(
+        "00 30 01 * * ?",
+        "2026-10-31T12:00:00Z",
+        "2026-11-02T12:00:00Z",
+    );
     let on_1st: Vec<_> = runs
         .iter()
         .filter(|t| t.with_timezone(&New_York).date_naive().to_string() == "2026-11-01")
         .collect();
-    assert_eq!(on_1st.len(), 1, "the repeated 01:30 must fire once: {runs:?}");
+    assert_eq!(
+        on_1st.len(),
+        1,
+        "the repeated 01:30 must fire once: {runs:?}"
+    );
     // It fires at the first 01:30 (EDT, 05:30 UTC).
     assert!(
-        (*on_1st[0] - utc("2026-11-01T05:30:00Z")).num_seconds().abs() <= 30,
+        (*on_1st[0] - utc("2026-11-01T05:30:00Z"))
+            .num_seconds()
+            .abs()
+            <= 30,
         "{on_1st:?}"
     );
     assert_eq!(runs.len(), 2, "{runs:?}");
@@ -93,10 +114,26 @@ fn fires_missed_while_down_run_once() {
 fn five_field_and_quartz_weekdays() {
     // Classic 5-field cron.
     let s = Schedule::parse("15 3 * * 1").unwrap(); // Mondays 03:15
-    let t = fire::next_fire(&s, New_York, Utc.with_ymd_and_hms(2026, 6, 3, 0, 0, 0).unwrap()).unwrap();
-    assert_eq!(t.with_timezone(&New_York).format("%a %H:%M").to_string(), "Mon 03:15");
+    let t = fire::next_fire(
+        &s,
+        New_York,
+        Utc.with_ymd_and_hms(2026, 6, 3, 0, 0, 0).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        t.with_timezone(&New_York).format("%a %H:%M").to_string(),
+        "Mon 03:15"
+    );
     // Quartz numbers weekdays 1 = Sunday.
     let q = Schedule::parse("00 00 09 ? * 2").unwrap();
-    let t = fire::next_fire(&q, New_York, Utc.with_ymd_and_hms(2026, 6, 3, 0, 0, 0).unwrap()).unwrap();
-    assert_eq!(t.with_timezone(&New_York).format("%a %H:%M").to_string(), "Mon 09:00");
+    let t = fire::next_fire(
+        &q,
+        New_York,
+        Utc.with_ymd_and_hms(2026, 6, 3, 0, 0, 0).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        t.with_timezone(&New_York).format("%a %H:%M").to_string(),
+        "Mon 09:00"
+    );
 }

@@ -311,14 +311,9 @@ impl CtctApi for Client {
         let body = ContactCreate {
             email_address: EmailAddressPost {
                 address: c.email.clone(),
-                permission_to_send: Some(
-                    if c.do_not_email {
-                        "unsubscribed"
-                    } else {
-                        "implicit"
-                    }
-                    .into(),
-                ),
+                // Constant Contact does not create contacts unsubscribed: a Do Not Email
+                // contact is created, then unsubscribed at once (below).
+                permission_to_send: Some("implicit".into()),
             },
             first_name: Some(c.first_name.clone()).filter(|s| !s.is_empty()),
             last_name: Some(c.last_name.clone()).filter(|s| !s.is_empty()),
@@ -326,7 +321,17 @@ impl CtctApi for Client {
             list_memberships: c.list_ids.clone(),
             ..ContactCreate::default()
         };
-        Ok(remote_contact(&Client::create_contact(self, &body).await?))
+        let created = Client::create_contact(self, &body).await?;
+        if !c.do_not_email {
+            return Ok(remote_contact(&created));
+        }
+        let push = ContactPush {
+            email: c.email.clone(),
+            first_name: c.first_name.clone(),
+            last_name: c.last_name.clone(),
+            unsubscribe: Some(true),
+        };
+        self.push_contact(&created.contact_id, &push).await
     }
 
     async fn add_to_list(&self, contact_id: &str, list_id: &str) -> ApiResult<()> {
