@@ -237,7 +237,13 @@ fn control(state: &WizardState, c: &Control, i: usize, l: &mut Lines) {
     match c {
         Control::Field(key) => {
             if let Some(f) = state.fields.get(key) {
-                field_line(field_label(key), f, focused, i, l);
+                // Under its job's switch, a schedule field needs no job name of its own.
+                let label = if job_schedule_key_of(key) {
+                    "  schedule"
+                } else {
+                    field_label(key)
+                };
+                field_line(label, f, focused, i, l);
             }
             if *key == "ctct.client_secret" {
                 l.styled("optional with PKCE · C-r shows it", 4, t.dim(), Some(i));
@@ -379,7 +385,7 @@ fn job_schedule_key_of(key: &str) -> bool {
 /// `label  [value]` and, below it, the validation problem.
 fn field_line(label: &str, f: &TextField, focused: bool, i: usize, l: &mut Lines) {
     let t = l.theme;
-    let label_w = if l.width >= 70 { 24 } else { 17 };
+    let label_w = if l.width >= 70 { 24 } else { 19 };
     let field_w = l.width.saturating_sub(2 + label_w + 1).max(4);
     let mut spans = vec![
         Span::styled(
@@ -563,7 +569,7 @@ fn summary(state: &WizardState, l: &mut Lines) {
                 format!("{shown} of {} tabs shown", snap.layouts.len())
             }
         };
-        let head = format!("{:>2} {} — ", step.number(), step.title());
+        let head = format!("{:>2} {} — ", step.number(), super::view::short_title(step));
         let room = l
             .width
             .saturating_sub(8 + unicode_width::UnicodeWidthStr::width(head.as_str()));

@@ -198,19 +198,17 @@ pub fn render(state: &WizardState, area: Rect, buf: &mut Buffer, theme: &Theme) 
 }
 
 pub fn render_too_small(area: Rect, buf: &mut Buffer) {
-    let text = format!(
-        "terminal too small (need {MIN_WIDTH}x{MIN_HEIGHT}, have {}x{})",
-        area.width, area.height
-    );
-    for (i, line) in widgets::wrap(&text, usize::from(area.width.max(1)))
-        .into_iter()
-        .enumerate()
-    {
+    let lines = [
+        format!("terminal too small (need {MIN_WIDTH}x{MIN_HEIGHT})"),
+        format!("now {}x{}: make the window larger", area.width, area.height),
+    ];
+    for (i, line) in lines.iter().enumerate() {
         let Ok(dy) = u16::try_from(i) else { break };
         if dy >= area.height {
             break;
         }
-        Line::from(line).render(Rect::new(area.x, area.y + dy, area.width, 1), buf);
+        Line::from(widgets::truncate(line, usize::from(area.width)))
+            .render(Rect::new(area.x, area.y + dy, area.width, 1), buf);
     }
 }
 
