@@ -185,10 +185,10 @@ pub fn parse_error_body(body: &[u8]) -> Vec<ApiErrorItem> {
         return items;
     }
     if let Ok(v) = serde_json::from_slice::<serde_json::Value>(body) {
-        if v.get("error_key").is_some() || v.get("error_message").is_some() {
-            if let Ok(item) = serde_json::from_value::<ApiErrorItem>(v.clone()) {
-                return vec![item];
-            }
+        if (v.get("error_key").is_some() || v.get("error_message").is_some())
+            && let Ok(item) = serde_json::from_value::<ApiErrorItem>(v.clone())
+        {
+            return vec![item];
         }
         if let Ok(w) = serde_json::from_value::<Wrapped>(v.clone()) {
             return w.errors;
