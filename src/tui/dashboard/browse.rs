@@ -24,6 +24,10 @@ pub trait BrowseKind {
     fn cols() -> Vec<Col>;
     fn cells(row: &Self::Row, sh: &Shared, theme: &Theme) -> Vec<Cell>;
     fn title() -> &'static str;
+    /// Whether the table has a filter field.
+    fn filterable() -> bool {
+        true
+    }
 }
 
 pub struct Browse<R> {
@@ -161,10 +165,12 @@ impl<R: Keyed> Browse<R> {
         if let Some(c) = count {
             spans.push(Span::raw(format!(" · {c}")));
         }
-        spans.push(Span::raw("  filter "));
-        spans.extend(self.filter.spans(24, self.editing, theme));
-        if !self.editing && self.filter.value().is_empty() {
-            spans.push(Span::styled("  / to filter", theme.dim()));
+        if K::filterable() {
+            spans.push(Span::raw("  filter "));
+            spans.extend(self.filter.spans(24, self.editing, theme));
+            if !self.editing && self.filter.value().is_empty() {
+                spans.push(Span::styled("  / to filter", theme.dim()));
+            }
         }
         Line::from(spans).render(l.filter, buf);
         let h = usize::from(l.table.height.saturating_sub(1));

@@ -841,11 +841,10 @@ pub fn render_sections<T: Copy + PartialEq + SectionTitle>(
         if i > 0 {
             spans.push(Span::styled("│", theme.dim()));
         }
-        let text = format!(" {} ", s.section_title());
         spans.push(if *s == current {
-            Span::styled(text, theme.selected())
+            Span::styled(format!("[{}]", s.section_title()), theme.selected())
         } else {
-            Span::raw(text)
+            Span::raw(format!(" {} ", s.section_title()))
         });
     }
     spans.push(Span::styled("  ←/→ sections · Esc back", theme.dim()));

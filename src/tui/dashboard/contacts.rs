@@ -44,9 +44,9 @@ impl BrowseKind for Contacts {
         vec![
             col("Name", 16, true, 0),
             col("Email", 18, true, 0),
-            col("Client", 12, true, 4),
+            col("Client", 12, true, 3),
             col("Linked", 6, false, 0),
-            col("Do Not Email", 12, false, 3),
+            col("Do Not Email", 12, false, 4),
             col("CC status", 12, false, 5),
             col("Last activity", 13, false, 2),
         ]

@@ -61,8 +61,10 @@ pub enum Cursor {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DashQuery {
+    /// `today` is the UTC day of the screen's clock (for the API request count).
     Overview {
         user: String,
+        today: String,
     },
     Contacts {
         after: Option<Cursor>,
@@ -376,7 +378,9 @@ pub fn run(conn: &Connection, q: DashQuery) -> Result<DashData, String> {
 
 fn run_inner(conn: &Connection, q: DashQuery) -> Result<DashData, StoreError> {
     Ok(match q {
-        DashQuery::Overview { user } => DashData::Overview(Box::new(overview(conn, &user)?)),
+        DashQuery::Overview { user, today } => {
+            DashData::Overview(Box::new(overview(conn, &user, &today)?))
+        }
         DashQuery::Contacts {
             after,
             filter,
@@ -593,7 +597,7 @@ fn with_clients(conn: &Connection, rows: Vec<Contact>) -> Result<Vec<ContactRow>
     Ok(out)
 }
 
-fn overview(conn: &Connection, user: &str) -> Result<Overview, StoreError> {
+fn overview(conn: &Connection, user: &str, today: &str) -> Result<Overview, StoreError> {
     let tz = crate::config::get(conn, "schedule.timezone")
         .ok()
         .flatten()
@@ -643,7 +647,7 @@ fn overview(conn: &Connection, user: &str) -> Result<Overview, StoreError> {
     let counts = store::contacts::counts(conn)?;
     Ok(Overview {
         jobs,
-        requests_today: store::api_usage::requests_today(conn)?,
+        requests_today: store::api_usage::requests_on(conn, today)?,
         auth,
         auth_reason,
         organization,

@@ -40,7 +40,7 @@ pub fn duration(secs: i64) -> String {
 }
 
 /// Short span for relative times: "5 s", "3 min", "2 h 10 min", "4 d".
-fn span(secs: i64) -> String {
+pub fn span(secs: i64) -> String {
     let s = secs.max(0);
     match s {
         0..=59 => format!("{s} s"),

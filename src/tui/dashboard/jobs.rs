@@ -390,7 +390,7 @@ impl JobsTab {
                     status_style(r.status, theme),
                 ),
                 Span::raw(format!(
-                    " {}  {:>10}  {} items  {} requests  {}{}",
+                    " {} {:>11} · {} items · {} req · {}{}",
                     fmt::local_str(&r.started_at, zone),
                     fmt::duration(took),
                     fmt::thousands(r.items),
@@ -426,8 +426,7 @@ impl JobsTab {
 }
 
 fn overview(sh: &mut Shared) -> Effect {
-    let user = sh.user.clone();
-    sh.query(super::data::DashQuery::Overview { user })
+    sh.overview_query()
 }
 
 pub struct JobsLayout {

@@ -165,8 +165,7 @@ impl DashboardScreen {
     }
 
     fn overview_query(&mut self) -> Effect {
-        let user = self.sh.user.clone();
-        self.sh.query(DashQuery::Overview { user })
+        self.sh.overview_query()
     }
 
     fn schedule_poll(&mut self) -> Effect {
@@ -770,11 +769,11 @@ fn render_tabs(current: Tab, area: Rect, buf: &mut Buffer, theme: &Theme, user: 
         if i > 0 {
             spans.push(Span::styled("│", theme.dim()));
         }
-        let text = format!(" {} {} ", i + 1, t.title());
+        // Brackets as well as reverse video: the current tab reads without colour too.
         spans.push(if *t == current {
-            Span::styled(text, theme.selected())
+            Span::styled(format!("[{} {}]", i + 1, t.title()), theme.selected())
         } else {
-            Span::raw(text)
+            Span::raw(format!(" {} {} ", i + 1, t.title()))
         });
     }
     Line::from(spans).render(area, buf);
@@ -807,14 +806,14 @@ fn render_status(sh: &Shared, area: Rect, buf: &mut Buffer, theme: &Theme) {
     }
     let daemon = match o.daemon_pid {
         Some(pid) => format!("daemon running (pid {pid})"),
-        None => "daemon not running".into(),
+        None => "no daemon".into(),
     };
-    let org = o.organization.as_deref().unwrap_or("authorized");
+    let org = o.organization.as_deref().unwrap_or("Constant Contact");
     Line::from(vec![
         Span::styled(" ✓ ", theme.ok()),
         Span::styled(
             format!(
-                "Constant Contact: {org} · {daemon} · outbox {} pending, {} failed",
+                "Connected to {org} · {daemon} · outbox: {} pending, {} failed",
                 o.outbox_pending, o.outbox_failed
             ),
             theme.dim(),

@@ -71,10 +71,13 @@ impl BrowseKind for Outbox {
             cell(who.clone()),
             cell(kind_words(e.kind)),
             status,
-            cell(fmt::duration(age)),
+            cell(fmt::span(age)),
             cell(e.attempts.to_string()),
             cell(reason),
         ]
+    }
+    fn filterable() -> bool {
+        false
     }
     fn title() -> &'static str {
         "Outbox: pushes waiting for Constant Contact"

@@ -86,6 +86,15 @@ impl Shared {
         self.gens.query(q)
     }
 
+    /// The overview (jobs, quota, auth, visibility) as of this screen's clock.
+    pub fn overview_query(&mut self) -> Effect {
+        let q = DashQuery::Overview {
+            user: self.user.clone(),
+            today: crate::store::api_usage::day_of(self.now),
+        };
+        self.gens.query(q)
+    }
+
     pub fn say(&mut self, text: impl Into<String>) {
         self.toast = Some((text.into(), false));
     }

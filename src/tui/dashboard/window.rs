@@ -168,7 +168,15 @@ impl<R: Keyed> Window<R> {
 
     /// The rows to draw and the selected index among them.
     pub fn visible(&self, h: usize) -> (&[R], Option<usize>) {
-        let top = self.top.min(self.rows.len());
+        // The frame may be smaller than the one `top` was chosen for: keep the selection in view.
+        let h = h.max(1);
+        let mut top = self.top.min(self.rows.len());
+        if self.sel >= top + h {
+            top = self.sel + 1 - h;
+        }
+        if self.sel < top {
+            top = self.sel;
+        }
         let end = (top + h).min(self.rows.len());
         let sel = (self.sel >= top && self.sel < end).then(|| self.sel - top);
         (&self.rows[top..end], sel)
