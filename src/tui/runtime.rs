@@ -6,7 +6,7 @@
 use std::time::{Duration, Instant};
 
 use crossterm::event::{Event, EventStream, KeyEventKind, MouseButton, MouseEventKind};
-use futures::{FutureExt, StreamExt};
+use futures::StreamExt;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
@@ -274,9 +274,22 @@ pub async fn run_loop(ctx: TuiContext) -> anyhow::Result<u8> {
                 match ev {
                     Some(Ok(ev)) => {
                         effects.extend(app.on_event(ev));
-                        // Handle the whole burst before drawing.
-                        while let Some(Some(Ok(ev))) = events.next().now_or_never() {
-                            effects.extend(app.on_event(ev));
+                        // Handle the whole burst before drawing. Poll the stream inside this
+                        // task (not with `now_or_never`'s no-op waker: crossterm registers the
+                        // first waker it sees, and a no-op one would lose the next wake-up).
+                        loop {
+                            let more = tokio::select! {
+                                biased;
+                                ev = events.next() => Some(ev),
+                                _ = std::future::ready(()) => None,
+                            };
+                            match more {
+                                Some(Some(Ok(ev))) => effects.extend(app.on_event(ev)),
+                                Some(Some(Err(e))) => {
+                                    return Err(anyhow::anyhow!("cannot read the terminal: {e}"));
+                                }
+                                Some(None) | None => break,
+                            }
                         }
                         dirty = true;
                     }

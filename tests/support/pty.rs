@@ -107,7 +107,7 @@ impl Pty {
         drop(pair.slave);
         let mut reader = pair.master.try_clone_reader().expect("pty reader");
         let writer = pair.master.take_writer().expect("pty writer");
-        let parser = Arc::new(Mutex::new(vt100::Parser::new(rows, cols, 0)));
+        let parser = Arc::new(Mutex::new(vt100::Parser::new(nz(rows), nz(cols), 0)));
         let raw = Arc::new(Mutex::new(Vec::new()));
         let first_output = Arc::new(Mutex::new(None));
         {
@@ -238,7 +238,14 @@ impl Pty {
         }
     }
 
+    /// Resizes the terminal (the program gets SIGWINCH). The screen model is resized first, so
+    /// the program's redraw for the new size lands in a screen of that size.
     pub fn resize(&mut self, cols: u16, rows: u16) {
+        self.parser
+            .lock()
+            .unwrap()
+            .screen_mut()
+            .set_size(nz(rows), nz(cols));
         self.master
             .resize(PtySize {
                 rows,
@@ -247,11 +254,6 @@ impl Pty {
                 pixel_height: 0,
             })
             .expect("resize the pty");
-        self.parser
-            .lock()
-            .unwrap()
-            .screen_mut()
-            .set_size(rows, cols);
         std::thread::sleep(Duration::from_millis(50));
     }
 
@@ -281,6 +283,10 @@ impl Drop for Pty {
             let _ = self.child.wait();
         }
     }
+}
+
+fn nz(n: u16) -> std::num::NonZeroU16 {
+    std::num::NonZeroU16::new(n.max(1)).unwrap()
 }
 
 /// The screen with a frame, for failure messages.

@@ -67,7 +67,12 @@ impl TextField {
         } else {
             self.input.value().to_string()
         };
-        let scroll = self.input.visual_scroll(inner.saturating_sub(1));
+        // A focused field scrolls to keep the cursor visible; others show their start.
+        let scroll = if focused {
+            self.input.visual_scroll(inner.saturating_sub(1))
+        } else {
+            0
+        };
         let chars: Vec<char> = shown.chars().collect();
         // Scroll by display columns: skip characters worth `scroll` columns.
         let mut skipped = 0;
