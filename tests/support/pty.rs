@@ -293,7 +293,7 @@ fn nz(n: u16) -> std::num::NonZeroU16 {
 pub fn frame(s: &str) -> String {
     let mut out = String::from("┌────\n");
     for line in s.lines() {
-        out.push_str("│");
+        out.push('│');
         out.push_str(line);
         out.push('\n');
     }

@@ -363,12 +363,12 @@ impl WizardState {
     fn on_text(&mut self, edit: impl FnOnce(&mut TextField) -> bool) {
         match self.focused() {
             Some(Control::Field(k)) => {
-                if let Some(f) = self.fields.get_mut(k) {
-                    if edit(f) {
-                        f.error = config::validate(k, f.value()).err().map(|e| problem(&e));
-                        if k == "ctct.client_secret" && f.value().is_empty() {
-                            f.error = None;
-                        }
+                if let Some(f) = self.fields.get_mut(k)
+                    && edit(f)
+                {
+                    f.error = config::validate(k, f.value()).err().map(|e| problem(&e));
+                    if k == "ctct.client_secret" && f.value().is_empty() {
+                        f.error = None;
                     }
                 }
             }
@@ -475,10 +475,10 @@ impl WizardState {
                 fx
             }
             Action::Reveal => {
-                if let Some(Control::Field(k)) = self.focused() {
-                    if let Some(f) = self.fields.get_mut(k) {
-                        f.revealed = !f.revealed;
-                    }
+                if let Some(Control::Field(k)) = self.focused()
+                    && let Some(f) = self.fields.get_mut(k)
+                {
+                    f.revealed = !f.revealed;
                 }
                 Vec::new()
             }
@@ -749,17 +749,15 @@ impl WizardState {
                 let value = (!ticked).to_string();
                 snap.wizard
                     .insert(steps::REDIRECT_CONFIRMED.into(), value.clone());
-                if let Some(st) = snap.progress.get_mut(StepId::Redirect.index()) {
-                    if !snap
-                        .auth
-                        .eq(&crate::store::credentials::AuthState::Authorized)
-                    {
-                        *st = if ticked {
-                            StepStatus::NotStarted
-                        } else {
-                            StepStatus::Done
-                        };
-                    }
+                let authorized = snap.auth == crate::store::credentials::AuthState::Authorized;
+                if let Some(st) = snap.progress.get_mut(StepId::Redirect.index())
+                    && !authorized
+                {
+                    *st = if ticked {
+                        StepStatus::NotStarted
+                    } else {
+                        StepStatus::Done
+                    };
                 }
                 fx.extend(self.write(vec![WriteOp::Setting {
                     key: steps::REDIRECT_CONFIRMED.into(),
@@ -1028,15 +1026,15 @@ impl WizardState {
             fx.extend(self.go_to(step));
             return fx;
         }
-        if self.phase == Phase::Steps {
-            if let Some(i) = super::view::control_at(self, area, col, row) {
-                let mut fx = Vec::new();
-                if i != self.focus {
-                    fx.extend(self.commit_focused());
-                    self.focus = i;
-                }
-                return fx;
+        if self.phase == Phase::Steps
+            && let Some(i) = super::view::control_at(self, area, col, row)
+        {
+            let mut fx = Vec::new();
+            if i != self.focus {
+                fx.extend(self.commit_focused());
+                self.focus = i;
             }
+            return fx;
         }
         Vec::new()
     }
