@@ -21,6 +21,7 @@
 //! `sync.activity_batch_size`, committing a cursor after each batch.
 
 use std::collections::{BTreeSet, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use rusqlite::Connection;
 
@@ -34,6 +35,19 @@ use super::run::Tracker;
 use super::{SyncError, check_cancel};
 
 const SCOPE: &str = "activity";
+
+/// Time spent storing report pages (rows + cursor/mark commits) and rows handled, for the bench.
+static INGEST_NANOS: AtomicU64 = AtomicU64::new(0);
+static INGEST_ROWS: AtomicU64 = AtomicU64::new(0);
+
+/// (report rows handled, time spent storing them) since the process started.
+#[doc(hidden)]
+pub fn ingest_stats() -> (u64, std::time::Duration) {
+    (
+        INGEST_ROWS.load(Ordering::Relaxed),
+        std::time::Duration::from_nanos(INGEST_NANOS.load(Ordering::Relaxed)),
+    )
+}
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 struct ScanState {
@@ -292,6 +306,7 @@ async fn scan<A: CtctApi>(
             Err(e) => return Err(e.into()),
         };
         pages += 1;
+        let started = std::time::Instant::now();
         let mut reached = false;
         let mut keep = Vec::with_capacity(page.items.len());
         for r in page.items {
@@ -332,6 +347,8 @@ async fn scan<A: CtctApi>(
             sync_state::set(&tx, SCOPE, &scan_key, &v)?;
         }
         tx.commit().map_err(StoreError::from)?;
+        INGEST_NANOS.fetch_add(started.elapsed().as_nanos() as u64, Ordering::Relaxed);
+        INGEST_ROWS.fetch_add(keep.len() as u64, Ordering::Relaxed);
         let seen = keep.len() as i64;
         t.note_requests(api.requests_sent());
         t.update(|p, s| {
