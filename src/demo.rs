@@ -83,18 +83,18 @@ pub async fn prepare(
     let port = free_port()?;
     let redirect = format!("http://localhost:{port}/callback");
     let mut config = demo_sandbox_config();
-    config.redirect_uris = vec![redirect.clone(), format!("http://127.0.0.1:{port}/callback")];
+    config.redirect_uris = vec![
+        redirect.clone(),
+        format!("http://127.0.0.1:{port}/callback"),
+    ];
     // Without a browser there is no consent page to click: the sandbox approves at once.
     config.auto_approve = !browser;
     let sandbox = sandbox::spawn(config).await?;
     tracing::info!(api = %sandbox.api_base(), "demo sandbox started");
 
     let mut conn = store.connect()?;
-    let report = import_contacts_reader(
-        &mut conn,
-        DEMO_CRM_CSV.as_bytes(),
-        ImportOptions::default(),
-    )?;
+    let report =
+        import_contacts_reader(&mut conn, DEMO_CRM_CSV.as_bytes(), ImportOptions::default())?;
     tracing::info!(
         inserted = report.inserted,
         skipped = report.skipped,

@@ -25,8 +25,8 @@
 pub mod cli;
 pub mod cmd;
 pub mod config;
-pub mod demo;
 pub mod ctct;
+pub mod demo;
 pub mod import;
 pub mod logging;
 pub mod paths;

@@ -75,7 +75,6 @@ pub async fn dispatch(cli: Cli, paths: Paths) -> anyhow::Result<u8> {
     }
 }
 
-
 pub fn exit_code(err: &anyhow::Error) -> u8 {
     if err.downcast_ref::<UsageError>().is_some()
         || err
