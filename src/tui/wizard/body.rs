@@ -118,8 +118,16 @@ fn intro(step: StepId, state: &WizardState, l: &mut Lines) {
             );
         }
         StepId::Redirect => {
-            l.text("Register this exact URL as the application's Redirect URI in the developer portal. ctctsync listens on it while you authorize.", 0);
+            l.text("Register this exact URL as the application's Redirect URI in the developer portal. ctctsync listens on it while you authorize:", 0);
+            let url = state
+                .fields
+                .get("ctct.redirect_uri")
+                .map(|f| f.value().to_string())
+                .unwrap_or_default();
+            let t = l.theme;
+            l.styled(&url, 2, t.title(), None);
         }
+
         StepId::RemoteSites => {
             l.text("ctctsync must reach these hosts: each is checked for DNS, a secure connection and an HTTP answer.", 0);
         }
@@ -188,7 +196,7 @@ fn login_state(state: &WizardState, l: &mut Lines) {
                 l.text("The browser opened at:", 0);
             } else {
                 l.text(
-                    "No browser could be opened. Open this address yourself (c copies it):",
+                    "No browser could be opened. Open this address yourself (C-y copies it):",
                     0,
                 );
             }
@@ -464,7 +472,11 @@ fn outro(state: &WizardState, l: &mut Lines) {
                     for target in &p.targets {
                         match &target.report {
                             None => l.text(
-                                &format!("{spin} {}: {} — checking…", target.label, target.url),
+                                &format!(
+                                    "{spin} {}: {} — checking…",
+                                    target.label,
+                                    host_of(&target.url)
+                                ),
                                 0,
                             ),
                             Some(r) => {
@@ -474,7 +486,7 @@ fn outro(state: &WizardState, l: &mut Lines) {
                                     ("✗", t.error())
                                 };
                                 l.styled(
-                                    &format!("{g} {}: {}", target.label, r.url),
+                                    &format!("{g} {}: {}", target.label, host_of(&r.url)),
                                     0,
                                     style,
                                     None,
@@ -597,6 +609,18 @@ fn summary(state: &WizardState, l: &mut Lines) {
             t.warn(),
             None,
         );
+    }
+}
+
+/// `host:port` of a URL (the whole URL if it does not parse).
+fn host_of(u: &str) -> String {
+    match url::Url::parse(u) {
+        Ok(p) => match (p.host_str(), p.port()) {
+            (Some(h), Some(port)) => format!("{h}:{port}"),
+            (Some(h), None) => h.to_string(),
+            _ => u.to_string(),
+        },
+        Err(_) => u.to_string(),
     }
 }
 
