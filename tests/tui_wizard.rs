@@ -634,17 +634,35 @@ fn reopened_from_settings_returns_to_the_dashboard() {
     let mut w = WizardState::new("alice");
     w.from_settings = true;
     w.start_step = Some(StepId::Application);
+    // A wizard run left at step 7 must not pull a reopened step 1 there.
     let mut h = H::with_state(
-        |c| {
-            config::set(c, steps::CURRENT_STEP, "x")
-                .map(|_| ())
-                .unwrap_or(())
-        },
+        |c| settings::set(c, steps::CURRENT_STEP, "jobs").unwrap(),
         w,
     );
     assert_eq!(h.w.step, StepId::Application);
     h.act(Action::Back);
     assert_eq!(h.take_out(), vec![Effect::Navigate(Nav::Dashboard)]);
+
+    // Reopen the jobs step, change a schedule, Enter: saved, and back to the dashboard.
+    let mut w = WizardState::new("alice");
+    w.from_settings = true;
+    w.start_step = Some(StepId::Jobs);
+    let mut h = H::with_state(|_| {}, w);
+    assert_eq!(h.w.step, StepId::Jobs);
+    h.focus_on(Control::Field("schedule.syncactivities"));
+    h.clear();
+    h.typ("00 00 04 * * ?");
+    h.act(Action::Confirm);
+    assert_eq!(
+        h.setting("schedule.syncactivities").as_deref(),
+        Some("00 00 04 * * ?")
+    );
+    assert_eq!(h.take_out(), vec![Effect::Navigate(Nav::Dashboard)]);
+    assert_eq!(
+        h.setting(steps::CURRENT_STEP),
+        None,
+        "a reopened step is not wizard progress"
+    );
 }
 
 #[test]

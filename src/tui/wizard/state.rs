@@ -595,6 +595,11 @@ impl WizardState {
             return fx;
         }
         fx.extend(self.step_done_effects());
+        if self.from_settings {
+            // Reopened from the dashboard's Settings: one step, then back.
+            fx.push(Effect::Navigate(Nav::Dashboard));
+            return fx;
+        }
         match self.step.next() {
             Some(next) => fx.extend(self.go_to(next)),
             None => {
