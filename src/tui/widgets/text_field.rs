@@ -11,7 +11,7 @@ use unicode_width::UnicodeWidthStr;
 
 use crate::tui::theme::Theme;
 
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct TextField {
     pub input: Input,
     /// Shown masked (`•`) unless revealed.
@@ -19,6 +19,23 @@ pub struct TextField {
     pub revealed: bool,
     /// The validation problem with the current text, in words.
     pub error: Option<String>,
+}
+
+impl std::fmt::Debug for TextField {
+    // A secret's text never reaches Debug output (logs, panics, test failures).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let value: &dyn std::fmt::Debug = if self.secret {
+            &"<redacted>"
+        } else {
+            &self.input.value()
+        };
+        f.debug_struct("TextField")
+            .field("value", value)
+            .field("secret", &self.secret)
+            .field("revealed", &self.revealed)
+            .field("error", &self.error)
+            .finish()
+    }
 }
 
 impl TextField {
@@ -143,6 +160,7 @@ mod tests {
             .map(|s| s.content.to_string())
             .collect();
         assert_eq!(text, "[•••••     ]");
+        assert!(!format!("{f:?}").contains("abcde"), "no secret in Debug");
         f.revealed = true;
         let text: String = f
             .spans(12, true, &theme)
