@@ -259,14 +259,14 @@ pub static BINDINGS: &[Binding] = &[
         Action::Up,
         Context::List,
         "move up",
-        true,
+        false,
     ),
     b(
         &[Key::plain(K::Down), Key::ch('j')],
         Action::Down,
         Context::List,
         "move down",
-        true,
+        false,
     ),
     b(
         &[Key::ch(' ')],
@@ -279,7 +279,7 @@ pub static BINDINGS: &[Binding] = &[
         &[Key::plain(K::Enter)],
         Action::Confirm,
         Context::List,
-        "press / save and continue",
+        "press / continue",
         true,
     ),
     // The wizard.
