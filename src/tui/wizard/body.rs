@@ -328,7 +328,10 @@ fn control(state: &WizardState, c: &Control, i: usize, l: &mut Lines) {
             let label = match state.login {
                 LoginView::Waiting { .. } | LoginView::Starting => "< Start again >",
                 LoginView::Failed { .. } => "< Try again >  (r)",
-                _ if state.status(StepId::Authorize).is_done() => "< Authorize again >  (r)",
+                LoginView::Succeeded { .. } => "< Continue >   (r authorizes again)",
+                _ if state.status(StepId::Authorize).is_done() => {
+                    "< Continue >   (r authorizes again)"
+                }
                 _ => "< Authorize in the browser >",
             };
             l.push(
