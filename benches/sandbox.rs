@@ -37,7 +37,10 @@ async fn token(h: &ctctsync::sandbox::SandboxHandle, http: &reqwest::Client) -> 
         .send()
         .await
         .expect("authorize");
-    let location = response.headers()["location"].to_str().expect("location").to_string();
+    let location = response.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_string();
     let code = url::Url::parse(&location)
         .expect("url")
         .query_pairs()
@@ -60,16 +63,28 @@ async fn token(h: &ctctsync::sandbox::SandboxHandle, http: &reqwest::Client) -> 
         .json()
         .await
         .expect("json");
-    body["access_token"].as_str().expect("access token").to_string()
+    body["access_token"]
+        .as_str()
+        .expect("access token")
+        .to_string()
 }
 
-async fn measure(http: &reqwest::Client, token: &str, urls: &[String], rounds: usize) -> Vec<Duration> {
+async fn measure(
+    http: &reqwest::Client,
+    token: &str,
+    urls: &[String],
+    rounds: usize,
+) -> Vec<Duration> {
     let mut samples = Vec::with_capacity(rounds);
     for i in 0..rounds {
         let url = &urls[i % urls.len()];
         let t = Instant::now();
         let response = http.get(url).bearer_auth(token).send().await.expect("get");
-        assert!(response.status().is_success(), "{url}: {}", response.status());
+        assert!(
+            response.status().is_success(),
+            "{url}: {}",
+            response.status()
+        );
         let bytes = response.bytes().await.expect("body");
         samples.push(t.elapsed());
         assert!(bytes.len() > 1000);
@@ -108,7 +123,11 @@ fn main() {
 
         let started = Instant::now();
         let h = spawn(config).await.expect("spawn");
-        println!("spawn (seed + bind): {:.2} s; peak RSS {:.0} MiB", started.elapsed().as_secs_f64(), peak_rss_mib().unwrap_or(f64::NAN));
+        println!(
+            "spawn (seed + bind): {:.2} s; peak RSS {:.0} MiB",
+            started.elapsed().as_secs_f64(),
+            peak_rss_mib().unwrap_or(f64::NAN)
+        );
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
@@ -117,16 +136,36 @@ fn main() {
 
         // Contacts: every page of a full listing at limit 500 (follow the cursors once).
         let mut urls = Vec::new();
-        let mut next = Some(format!("{}/contacts?status=all&limit=500&include=list_memberships", h.api_base()));
+        let mut next = Some(format!(
+            "{}/contacts?status=all&limit=500&include=list_memberships",
+            h.api_base()
+        ));
         while let Some(url) = next.take() {
-            let body: serde_json::Value = http.get(&url).bearer_auth(&token).send().await.expect("get").json().await.expect("json");
-            next = body["_links"]["next"]["href"].as_str().map(|href| format!("{}{href}", h.base_url()));
+            let body: serde_json::Value = http
+                .get(&url)
+                .bearer_auth(&token)
+                .send()
+                .await
+                .expect("get")
+                .json()
+                .await
+                .expect("json");
+            next = body["_links"]["next"]["href"]
+                .as_str()
+                .map(|href| format!("{}{href}", h.base_url()));
             urls.push(url);
         }
         let contacts_samples = measure(&http, &token, &urls, 400).await;
 
         // Tracking: the biggest opens/sends buckets, first pages and deeper pages.
-        let campaigns: serde_json::Value = http.get(format!("{}/__sandbox/campaigns", h.base_url())).send().await.expect("get").json().await.expect("json");
+        let campaigns: serde_json::Value = http
+            .get(format!("{}/__sandbox/campaigns", h.base_url()))
+            .send()
+            .await
+            .expect("get")
+            .json()
+            .await
+            .expect("json");
         let mut tracking = Vec::new();
         for c in campaigns["campaigns"].as_array().expect("campaigns") {
             for a in c["activities"].as_array().expect("activities") {
@@ -135,9 +174,23 @@ fn main() {
                 }
                 let id = a["campaign_activity_id"].as_str().expect("id");
                 for kind in ["sends", "opens"] {
-                    let url = format!("{}/reports/email_reports/{id}/tracking/{kind}?limit=500", h.api_base());
-                    let body: serde_json::Value = http.get(&url).bearer_auth(&token).send().await.expect("get").json().await.expect("json");
-                    if body["tracking_activities"].as_array().is_some_and(|r| r.len() == 500) {
+                    let url = format!(
+                        "{}/reports/email_reports/{id}/tracking/{kind}?limit=500",
+                        h.api_base()
+                    );
+                    let body: serde_json::Value = http
+                        .get(&url)
+                        .bearer_auth(&token)
+                        .send()
+                        .await
+                        .expect("get")
+                        .json()
+                        .await
+                        .expect("json");
+                    if body["tracking_activities"]
+                        .as_array()
+                        .is_some_and(|r| r.len() == 500)
+                    {
                         tracking.push(url);
                         if let Some(href) = body["_links"]["next"]["href"].as_str() {
                             tracking.push(format!("{}{href}", h.base_url()));
@@ -160,7 +213,10 @@ fn main() {
             ms(percentile(&tracking_samples, 0.50)),
             ms(percentile(&tracking_samples, 0.99))
         );
-        println!("peak RSS overall {:.0} MiB", peak_rss_mib().unwrap_or(f64::NAN));
+        println!(
+            "peak RSS overall {:.0} MiB",
+            peak_rss_mib().unwrap_or(f64::NAN)
+        );
         h.shutdown().await;
     });
 }

@@ -49,6 +49,13 @@ pub async fn send_now(State(app): State<Arc<AppState>>, body: axum::body::Bytes)
             }
         }
     }
+    // Tracking rows store the campaign activity index in 16 bits.
+    if data.activities.len() + 3 > usize::from(u16::MAX) {
+        return wire::validation(
+            "sandbox",
+            "Too many campaigns in this sandbox; reset it first.",
+        );
+    }
     let count = data.campaigns.len();
     let name = body
         .get("name")

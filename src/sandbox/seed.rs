@@ -283,7 +283,8 @@ fn mixed_case(address: &str) -> String {
 }
 
 fn seed_campaigns(data: &mut Data, rng: &mut StdRng, spec: &SeedSpec) {
-    let n = spec.campaigns;
+    // Tracking rows keep the campaign activity index in 16 bits (≤ 3 activities per campaign).
+    let n = spec.campaigns.min(20_000);
     let live_lists: Vec<u32> = (0..data.lists.len() as u32)
         .filter(|&i| data.lists[i as usize].deleted_at.is_none())
         .collect();
@@ -542,13 +543,13 @@ fn seed_tracks(data: &mut Data, rng: &mut StdRng, spec: &SeedSpec) {
         .collect();
     let mut out: Vec<Track> = Vec::with_capacity(spec.activities + 64);
     if !sent.is_empty() && !data.contacts.is_empty() {
-        // ~1.6 rows per send on average.
-        let per_activity = (spec.activities as f64 / 1.6 / sent.len() as f64).ceil() as usize;
         let mut order = sent.clone();
         order.sort_by_key(|&a| data.activities[a as usize].sent_at);
         let horizon = spec.anchor - 1000;
         let mut openers: HashSet<u32> = HashSet::new();
-        for a in order {
+        let mut sends_done = 0usize;
+        let mut eligible: Vec<u32> = Vec::with_capacity(data.contacts.len());
+        for (k, &a) in order.iter().enumerate() {
             if out.len() >= spec.activities {
                 break;
             }
@@ -561,24 +562,24 @@ fn seed_tracks(data: &mut Data, rng: &mut StdRng, spec: &SeedSpec) {
             if role == "primary_email" {
                 openers.clear();
             }
-            let n = data.contacts.len();
-            let eligible_estimate = n.max(1);
-            let p = (per_activity as f64 / eligible_estimate as f64 * 2.0).min(1.0);
-            let start = rng.random_range(0..n);
-            let mut taken = 0usize;
-            for k in 0..n {
-                if taken >= per_activity || out.len() >= spec.activities {
-                    break;
-                }
-                let ci = (start + k) % n;
-                let contact = &data.contacts[ci];
+            // Spread what is left of the row budget over the activities still to send,
+            // using the rows-per-send ratio observed so far.
+            let rows_per_send = if sends_done > 0 {
+                out.len() as f64 / sends_done as f64
+            } else {
+                1.6
+            };
+            let budget = spec.activities.saturating_sub(out.len()) as f64;
+            let per_activity = (budget / rows_per_send / (order.len() - k) as f64).ceil() as usize;
+            eligible.clear();
+            for (ci, contact) in data.contacts.iter().enumerate() {
                 let at = if automated {
                     // Autoresponders go out an hour after the person joined.
                     contact.created_at + HOUR
                 } else {
-                    send_at + rng.random_range(0..1_200_000)
+                    send_at
                 };
-                if at > horizon || !reachable(contact, at) {
+                if at + 1_200_000 > horizon || !reachable(contact, at) {
                     continue;
                 }
                 if !automated
@@ -590,10 +591,27 @@ fn seed_tracks(data: &mut Data, rng: &mut StdRng, spec: &SeedSpec) {
                 if role == "resend" && openers.contains(&(ci as u32)) {
                     continue;
                 }
+                eligible.push(ci as u32);
+            }
+            if eligible.is_empty() {
+                continue;
+            }
+            let p = (per_activity as f64 / eligible.len() as f64).min(1.0);
+            let mut taken = 0usize;
+            for &ci in &eligible {
+                if taken >= per_activity || out.len() >= spec.activities {
+                    break;
+                }
                 if !rng.random_bool(p) {
                     continue;
                 }
                 taken += 1;
+                let ci = ci as usize;
+                let at = if automated {
+                    data.contacts[ci].created_at + HOUR
+                } else {
+                    send_at + rng.random_range(0..1_200_000)
+                };
                 let opened = recipient_events(
                     rng,
                     &mut out,
@@ -608,6 +626,7 @@ fn seed_tracks(data: &mut Data, rng: &mut StdRng, spec: &SeedSpec) {
                     openers.insert(ci as u32);
                 }
             }
+            sends_done += taken;
         }
     }
     out.truncate(spec.activities);
@@ -618,5 +637,70 @@ fn seed_tracks(data: &mut Data, rng: &mut StdRng, spec: &SeedSpec) {
     for (row, t) in data.tracks.iter().enumerate() {
         data.buckets[t.activity as usize][t.kind as usize].push(row as u32);
         data.by_contact[t.contact as usize].push(row as u32);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(seed: u64) -> SeedSpec {
+        SeedSpec {
+            seed,
+            contacts: 2_000,
+            lists: 6,
+            campaigns: 8,
+            activities: 8_000,
+            anchor: 1_780_000_000_000,
+        }
+    }
+
+    #[test]
+    fn same_seed_same_account() {
+        let a = build(&spec(7));
+        let b = build(&spec(7));
+        let c = build(&spec(8));
+        let emails = |d: &Data| {
+            d.contacts
+                .iter()
+                .map(|c| (c.id, c.email.clone()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(emails(&a), emails(&b));
+        assert_ne!(emails(&a), emails(&c));
+        assert_eq!(a.tracks.len(), b.tracks.len());
+    }
+
+    #[test]
+    fn indexes_are_consistent() {
+        let d = build(&spec(1));
+        assert_eq!(d.tracks.len(), 8_000);
+        assert_eq!(
+            d.contact_by_email.len(),
+            d.contacts.len(),
+            "addresses unique"
+        );
+        for (address, &i) in &d.contact_by_email {
+            assert_eq!(d.contacts[i as usize].email.to_lowercase(), **address);
+        }
+        assert!(d.tracks.windows(2).all(|w| w[0].time <= w[1].time));
+        assert!(
+            d.tracks
+                .iter()
+                .all(|t| t.time < 1_780_000_000_000 && t.time % 1000 == 0)
+        );
+        let indexed: usize = d.buckets.iter().flat_map(|b| b.iter()).map(Vec::len).sum();
+        assert_eq!(indexed, d.tracks.len());
+        for t in d.tracks.iter().filter(|t| t.kind == OPTOUT) {
+            let c = &d.contacts[t.contact as usize];
+            assert_eq!(c.permission, Permission::Unsubscribed);
+            assert_eq!(c.opt_out_source, Some(Source::Contact));
+        }
+        assert!(d.campaigns.iter().any(|c| c.automated));
+        assert!(
+            d.contacts
+                .iter()
+                .any(|c| c.is_deleted() && c.lists.is_empty())
+        );
     }
 }
