@@ -748,6 +748,24 @@ fn clicks_select_steps_and_fields() {
         h.pump(fx);
     }
     assert!(h.w.focus > 0, "a click focused a later field");
+    // Clicking the focused switch toggles it (the first click on another control focuses it).
+    h.go(StepId::Trigger);
+    let lines = ctctsync::tui::wizard::body::lines(
+        &h.w,
+        usize::from(layout.body.width),
+        &ctctsync::tui::theme::Theme::plain(),
+    );
+    let row = lines.iter().position(|l| l.control == Some(0)).unwrap();
+    let at = layout.body.y + u16::try_from(row).unwrap();
+    {
+        let fx = h.w.update(ScreenEvent::Click {
+            col: layout.body.x + 4,
+            row: at,
+            area,
+        });
+        h.pump(fx);
+    }
+    assert_eq!(h.setting("sync.trigger_enabled").as_deref(), Some("false"));
     // Far outside (a stale size): ignored.
     let fx = h.w.update(ScreenEvent::Click {
         col: 500,

@@ -1038,8 +1038,22 @@ impl WizardState {
             if i != self.focus {
                 fx.extend(self.commit_focused());
                 self.focus = i;
+                return fx;
             }
-            return fx;
+            // A second click on a switch toggles it; on a button, presses it.
+            return match self.focused() {
+                Some(
+                    Control::Switch(_)
+                    | Control::JobSwitch(_)
+                    | Control::RedirectTick
+                    | Control::User(_)
+                    | Control::Layout(_),
+                ) => self.toggle(),
+                Some(Control::CopyRedirect | Control::RunChecks | Control::StartLogin) => {
+                    self.confirm()
+                }
+                _ => fx,
+            };
         }
         Vec::new()
     }
