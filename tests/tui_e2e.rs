@@ -267,8 +267,19 @@ fn resumes_where_it_was_left_and_restores_the_terminal_on_sigterm() {
     t.wait_for("✓ done   1 Application");
     t.send(keys::PGUP);
     t.wait_for("0c5b8e4f2a93");
-    t.send(keys::CTRL_C);
+    // SIGINT from outside (not the ctrl-c key) also leaves cleanly.
+    let pid = t.pid().unwrap();
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
     assert_eq!(t.wait_exit(Duration::from_secs(10)), Some(0));
+    let raw = String::from_utf8_lossy(&t.raw_output()).to_string();
+    assert!(
+        raw.ends_with("\x1b[?25h") || raw.contains("\x1b[?1049l"),
+        "restored"
+    );
 }
 
 #[test]

@@ -234,6 +234,8 @@ pub async fn run_loop(ctx: TuiContext) -> anyhow::Result<u8> {
 
     let mut sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
     let mut sighup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
+    // In raw mode ctrl-c is a key; a SIGINT can still come from `kill -INT`.
+    let mut sigint = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())?;
 
     let mut guard = TerminalGuard::enter()?;
     let size = guard.terminal.size()?;
@@ -312,6 +314,7 @@ pub async fn run_loop(ctx: TuiContext) -> anyhow::Result<u8> {
             _ = tokio::time::sleep_until(frame_due), if dirty => {}
             _ = sigterm.recv() => app.quit = true,
             _ = sighup.recv() => app.quit = true,
+            _ = sigint.recv() => app.quit = true,
         }
         for e in app.apply(effects) {
             exec.run(e);
