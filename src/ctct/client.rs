@@ -319,7 +319,12 @@ impl Client {
                 }
                 429 if err.is_quota_exceeded() => {
                     let until = self
-                        .db(|conn| Ok(api_usage::mark_quota_exhausted(conn, Utc::now())?))
+                        .db(|conn| {
+                            let tx = store::write_tx(conn)?;
+                            let until = api_usage::mark_quota_exhausted(&tx, Utc::now())?;
+                            tx.commit().map_err(store::StoreError::from)?;
+                            Ok(until)
+                        })
                         .await?;
                     tracing::warn!("daily quota exceeded; no requests until {until}");
                     return Err(CtctError::QuotaExceeded { until });

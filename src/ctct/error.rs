@@ -144,9 +144,11 @@ impl CtctError {
         matches!(self, CtctError::QuotaExceeded { .. })
             || self.error_keys().contains(&"quota_exceeded")
     }
-    /// A person must authorize again: jobs should stop rather than retry.
+    /// A person must authorize again: jobs should stop rather than retry. Also true for a 401
+    /// that persisted after a successful refresh.
     pub fn needs_authorization(&self) -> bool {
         matches!(self, CtctError::NeedsAuthorization { .. })
+            || matches!(self, CtctError::Api { status: 401, .. })
             || matches!(self, CtctError::OAuth { error, .. } if error == "invalid_grant")
     }
     pub fn is_not_found(&self) -> bool {

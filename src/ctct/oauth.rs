@@ -468,8 +468,10 @@ impl Driver {
                 let (org, id) = (a.organization_name.clone(), a.encoded_account_id.clone());
                 let saved =
                     tokio::task::spawn_blocking(move || -> Result<(), crate::store::StoreError> {
-                        let conn = store.connect()?;
-                        credentials::set_organization(&conn, org.as_deref(), id.as_deref())
+                        let mut conn = store.connect()?;
+                        let tx = crate::store::write_tx(&mut conn)?;
+                        credentials::set_organization(&tx, org.as_deref(), id.as_deref())?;
+                        Ok(tx.commit()?)
                     })
                     .await;
                 if !matches!(saved, Ok(Ok(()))) {
