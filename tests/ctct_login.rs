@@ -14,7 +14,13 @@ async fn full_login_with_auto_approve_over_ipv4_and_ipv6_localhost() {
     let outcome = env.login().await;
     assert!(outcome.organization_name.is_some(), "{outcome:?}");
     assert!(outcome.account_warning.is_none(), "{outcome:?}");
-    assert!(outcome.scopes.as_deref().unwrap_or("").contains("offline_access"));
+    assert!(
+        outcome
+            .scopes
+            .as_deref()
+            .unwrap_or("")
+            .contains("offline_access")
+    );
 
     let conn = env.store.connect().unwrap();
     let cred = credentials::get(&conn).unwrap().expect("stored credential");
@@ -32,7 +38,9 @@ async fn full_login_with_auto_approve_over_ipv4_and_ipv6_localhost() {
     let pending = oauth::begin_login(
         env.store.clone(),
         env.settings.clone(),
-        LoginOptions { open_browser: false },
+        LoginOptions {
+            open_browser: false,
+        },
     )
     .await
     .unwrap();
@@ -46,20 +54,37 @@ async fn full_login_with_auto_approve_over_ipv4_and_ipv6_localhost() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn authorize_url_uses_pkce_s256_and_a_fresh_state() {
     let env = env().await;
-    let a = oauth::begin_login(env.store.clone(), env.settings.clone(), LoginOptions::default())
-        .await
-        .unwrap();
+    let a = oauth::begin_login(
+        env.store.clone(),
+        env.settings.clone(),
+        LoginOptions::default(),
+    )
+    .await
+    .unwrap();
     let url_a = a.authorize_url().to_string();
-    assert_eq!(query_param(&url_a, "code_challenge_method").as_deref(), Some("S256"));
-    assert_eq!(query_param(&url_a, "response_type").as_deref(), Some("code"));
+    assert_eq!(
+        query_param(&url_a, "code_challenge_method").as_deref(),
+        Some("S256")
+    );
+    assert_eq!(
+        query_param(&url_a, "response_type").as_deref(),
+        Some("code")
+    );
     assert_eq!(query_param(&url_a, "scope").as_deref(), Some(SCOPES));
-    assert!(!url_a.contains("%2B"), "scopes separated by + or %20, never %2B: {url_a}");
+    assert!(
+        !url_a.contains("%2B"),
+        "scopes separated by + or %20, never %2B: {url_a}"
+    );
     a.cancel();
     assert!(matches!(a.wait().await, Err(LoginError::Cancelled)));
     // The port is free again after a cancel, and the next attempt has a new state/challenge.
-    let b = oauth::begin_login(env.store.clone(), env.settings.clone(), LoginOptions::default())
-        .await
-        .unwrap();
+    let b = oauth::begin_login(
+        env.store.clone(),
+        env.settings.clone(),
+        LoginOptions::default(),
+    )
+    .await
+    .unwrap();
     let url_b = b.authorize_url().to_string();
     assert_ne!(query_param(&url_a, "state"), query_param(&url_b, "state"));
     assert_ne!(
@@ -75,7 +100,9 @@ async fn a_tampered_state_is_refused_and_the_real_one_still_works() {
     let pending = oauth::begin_login(
         env.store.clone(),
         env.settings.clone(),
-        LoginOptions { open_browser: false },
+        LoginOptions {
+            open_browser: false,
+        },
     )
     .await
     .unwrap();
@@ -115,7 +142,9 @@ async fn a_wrong_verifier_is_refused() {
     let pending = oauth::begin_login(
         env.store.clone(),
         env.settings.clone(),
-        LoginOptions { open_browser: false },
+        LoginOptions {
+            open_browser: false,
+        },
     )
     .await
     .unwrap();
@@ -140,7 +169,9 @@ async fn no_refresh_token_fails_the_login_with_the_reason() {
     let pending = oauth::begin_login(
         env.store.clone(),
         env.settings.clone(),
-        LoginOptions { open_browser: false },
+        LoginOptions {
+            open_browser: false,
+        },
     )
     .await
     .unwrap();
@@ -150,7 +181,10 @@ async fn no_refresh_token_fails_the_login_with_the_reason() {
         .text()
         .await
         .unwrap();
-    assert!(page.contains("offline_access"), "the browser shows the real outcome: {page}");
+    assert!(
+        page.contains("offline_access"),
+        "the browser shows the real outcome: {page}"
+    );
     let err = pending.wait().await.unwrap_err();
     assert!(matches!(err, LoginError::NoRefreshToken { .. }), "{err:?}");
     assert!(err.to_string().contains("offline_access"));
@@ -169,7 +203,9 @@ async fn confidential_client_sends_its_secret_and_login_works() {
     let pending = oauth::begin_login(
         env.store.clone(),
         env.settings.clone(),
-        LoginOptions { open_browser: false },
+        LoginOptions {
+            open_browser: false,
+        },
     )
     .await
     .unwrap();
@@ -181,7 +217,10 @@ async fn confidential_client_sends_its_secret_and_login_works() {
         .unwrap();
     assert!(page.contains("failed"), "{page}");
     let err = pending.wait().await.unwrap_err().to_string();
-    assert!(err.contains("invalid_client") && err.contains("ctct.client_secret"), "{err}");
+    assert!(
+        err.contains("invalid_client") && err.contains("ctct.client_secret"),
+        "{err}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -190,7 +229,9 @@ async fn user_denial_is_reported() {
     let pending = oauth::begin_login(
         env.store.clone(),
         env.settings.clone(),
-        LoginOptions { open_browser: false },
+        LoginOptions {
+            open_browser: false,
+        },
     )
     .await
     .unwrap();
