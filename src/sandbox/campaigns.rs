@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::control::optional_json;
 use super::model::{SEND, Track};
-use super::seed::{CampaignPlan, push_campaign, reachable, recipient_events};
+use super::seed::{CampaignPlan, SendCtx, push_campaign, reachable, recipient_events};
 use super::state::AppState;
 use super::wire;
 
@@ -100,15 +100,18 @@ pub async fn send_now(State(app): State<Arc<AppState>>, body: axum::body::Bytes)
         }
         sent += 1;
         let mut new_rows = Vec::new();
+        let ctx = SendCtx {
+            activity: activity as u16,
+            link_count,
+            send_at,
+            horizon: i64::MAX,
+        };
         recipient_events(
             &mut rng,
             &mut new_rows,
             &mut data.contacts[ci],
             ci as u32,
-            activity as u16,
-            link_count,
-            send_at,
-            i64::MAX,
+            &ctx,
         );
         // Squeeze the seed's week-long delays into the last minute or into `spread_hours`.
         let window = if spread_hours > 0.0 {

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::clock::Millis;
-use super::model::{AbuseState, Contact, Data, Extra, Permission, Source};
+use super::model::{Contact, Data, Extra, Permission, Source};
 use super::state::AppState;
 use super::wire::{self, Include};
 
@@ -51,10 +51,7 @@ fn check_address(address: &str) -> Result<String, Response> {
 
 /// Sign-up abuse: more than 5 attempts in 24 hours block the address for 48 hours.
 fn check_abuse(data: &mut Data, key: &str, now: Millis) -> Result<(), Response> {
-    let state = data
-        .abuse
-        .entry(key.to_string())
-        .or_insert_with(AbuseState::default);
+    let state = data.abuse.entry(key.to_string()).or_default();
     if state.blocked_until.is_some_and(|t| t > now) {
         return Err(invalid("Email address is invalid."));
     }

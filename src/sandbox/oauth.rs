@@ -532,10 +532,10 @@ pub async fn token(
     };
     app.stats()
         .record(format!("POST {TOKEN_PATH}"), Some(&client_id));
-    if let Some(fault) = app.take_fault("POST", TOKEN_PATH) {
-        if let Some(response) = super::gate::fault_response(fault).await {
-            return response;
-        }
+    if let Some(fault) = app.take_fault("POST", TOKEN_PATH)
+        && let Some(response) = super::gate::fault_response(fault).await
+    {
+        return response;
     }
     if config.token_endpoint_limit && !app.limits().token_request(&client_id, now) {
         return super::wire::throttled();

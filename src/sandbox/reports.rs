@@ -567,12 +567,12 @@ pub async fn campaign_summaries(
         let mut unique = [0u32; KIND_COUNT];
         for &a in &c.activities {
             let counts = activity_counts(&data, a, now);
-            for k in 0..KIND_COUNT {
-                unique[k] += counts.unique[k];
+            for (u, add) in unique.iter_mut().zip(counts.unique) {
+                *u += add;
             }
         }
-        for k in 0..KIND_COUNT {
-            totals[k] += unique[k];
+        for (t, u) in totals.iter_mut().zip(unique) {
+            *t += u;
         }
         if i >= start && i < start + limit {
             summaries.push(json!({

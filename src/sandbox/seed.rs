@@ -439,16 +439,29 @@ pub fn push_campaign(data: &mut Data, rng: &mut StdRng, plan: CampaignPlan) -> u
 }
 
 /// Events generated for one recipient of one send; returns whether they opened.
+/// One send of one campaign activity, as `recipient_events` needs it.
+#[derive(Clone, Copy)]
+pub struct SendCtx {
+    pub activity: u16,
+    pub link_count: usize,
+    pub send_at: Millis,
+    /// Rows dated after this are dropped.
+    pub horizon: Millis,
+}
+
 pub fn recipient_events(
     rng: &mut StdRng,
     out: &mut Vec<Track>,
     contact: &mut Contact,
     contact_index: u32,
-    activity: u16,
-    link_count: usize,
-    send_at: Millis,
-    horizon: Millis,
+    ctx: &SendCtx,
 ) -> bool {
+    let SendCtx {
+        activity,
+        link_count,
+        send_at,
+        horizon,
+    } = *ctx;
     let push = |out: &mut Vec<Track>, time: Millis, kind: u8, extra: u8| {
         // Tracking times are whole seconds (`…:SS.000Z` in reports).
         let time = secs(time);
@@ -612,16 +625,14 @@ fn seed_tracks(data: &mut Data, rng: &mut StdRng, spec: &SeedSpec) {
                 } else {
                     send_at + rng.random_range(0..1_200_000)
                 };
-                let opened = recipient_events(
-                    rng,
-                    &mut out,
-                    &mut data.contacts[ci],
-                    ci as u32,
-                    a as u16,
+                let ctx = SendCtx {
+                    activity: a as u16,
                     link_count,
-                    secs(at),
+                    send_at: secs(at),
                     horizon,
-                );
+                };
+                let opened =
+                    recipient_events(rng, &mut out, &mut data.contacts[ci], ci as u32, &ctx);
                 if opened && role == "primary_email" {
                     openers.insert(ci as u32);
                 }
