@@ -399,3 +399,14 @@ async fn missing_settings_and_no_login_are_explained() {
     );
     assert!(err.to_string().contains("never authorized"), "{err}");
 }
+
+/// Engine tests often use the default current-thread runtime: the refresh (a blocking store
+/// transaction around an async HTTP call) must work there too, with the sandbox in the same
+/// runtime.
+#[tokio::test]
+async fn refresh_works_on_a_current_thread_runtime() {
+    let (env, client) = logged_in().await;
+    env.fault(json!({"kind": "expire_access_tokens"})).await;
+    client.account_summary().await.unwrap();
+    assert_eq!(client.token_request_count(), 1);
+}
