@@ -383,3 +383,46 @@ async fn sending_a_campaign_now_adds_activity_visible_as_the_clock_moves() {
         count(&opens_later)
     );
 }
+
+#[tokio::test]
+async fn hostile_cursors_and_ids_are_answered_not_crashed_on() {
+    use base64::Engine;
+    let h = start_default().await;
+    let api = Api::new(&h).await;
+    let b64 = |s: &str| {
+        base64::engine::general_purpose::STANDARD
+            .encode(s)
+            .replace('+', "%2B")
+            .replace('/', "%2F")
+    };
+    let huge = b64("limit=500&next=18446744073709551615&pos=18446744073709551615");
+    let garbage = b64("\u{0}\u{fffd}&&==");
+    let campaigns = all_campaigns(&api).await;
+    let activity = primary(&campaigns[0]);
+    for path in [
+        format!("/contacts?cursor={huge}"),
+        format!("/contacts?cursor={garbage}"),
+        format!("/contact_lists?cursor={huge}"),
+        format!("/emails?next={huge}"),
+        format!("/reports/summary_reports/email_campaign_summaries?next={huge}"),
+        format!("/reports/email_reports/{activity}/tracking/opens?next={huge}"),
+        format!("/reports/email_reports/{activity}/tracking/unique_opens?next={huge}"),
+        format!("/reports/email_reports/{activity}/tracking/clicks?url_id=-1"),
+        format!("/reports/email_reports/{activity}/tracking/bounces?bounce_code=Q"),
+        "/contacts/%00%ff".to_string(),
+        "/contacts?limit=99999999999999999999999".to_string(),
+        "/contacts?updated_after=not-a-date".to_string(),
+        "/reports/stats/email_campaign_activities/,,,".to_string(),
+    ] {
+        let (status, _) = api.get(&path).await;
+        assert!(
+            status.is_success() || status.is_client_error(),
+            "{path}: {status}"
+        );
+    }
+    assert_eq!(
+        api.get("/contacts?limit=1").await.0,
+        StatusCode::OK,
+        "still serving"
+    );
+}

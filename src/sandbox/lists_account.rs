@@ -103,7 +103,7 @@ pub async fn list(State(app): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> 
     if params.get("include_count").is_some_and(|v| v == "true") {
         body.insert("lists_count".into(), json!(matching.len()));
     }
-    let next = (start + limit < matching.len()).then(|| {
+    let next = (start.saturating_add(limit) < matching.len()).then(|| {
         let mut pairs: Vec<(&str, String)> = [
             "status",
             "name",
@@ -114,7 +114,7 @@ pub async fn list(State(app): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> 
         .filter_map(|k| params.get(*k).map(|v| (*k, v.clone())))
         .collect();
         pairs.push(("limit", limit.to_string()));
-        pairs.push(("next", (start + limit).to_string()));
+        pairs.push(("next", (start.saturating_add(limit)).to_string()));
         format!(
             "/v3/contact_lists?cursor={}",
             href_cursor(&wire::encode_cursor(&pairs))

@@ -129,13 +129,13 @@ pub async fn emails(State(app): State<Arc<AppState>>, RawQuery(raw): RawQuery) -
         .take(limit)
         .map(|c| campaign_summary_json(c))
         .collect();
-    let next = (start + limit < listed.len()).then(|| {
+    let next = (start.saturating_add(limit) < listed.len()).then(|| {
         next_href(
             "/v3/emails",
             &params,
             &["after_date", "before_date"],
             limit,
-            start + limit,
+            start.saturating_add(limit),
         )
     });
     wire::ok(&json!({"campaigns": page, "_links": wire::links(next)}))
@@ -574,7 +574,7 @@ pub async fn campaign_summaries(
         for (t, u) in totals.iter_mut().zip(unique) {
             *t += u;
         }
-        if i >= start && i < start + limit {
+        if i >= start && i < start.saturating_add(limit) {
             summaries.push(json!({
                 "campaign_id": c.id.to_string(),
                 "campaign_type": c.type_name,
@@ -593,13 +593,13 @@ pub async fn campaign_summaries(
         }
     }
     let sends = totals[SEND as usize];
-    let next = (start + limit < sent.len()).then(|| {
+    let next = (start.saturating_add(limit) < sent.len()).then(|| {
         next_href(
             "/v3/reports/summary_reports/email_campaign_summaries",
             &params,
             &[],
             limit,
-            start + limit,
+            start.saturating_add(limit),
         )
     });
     wire::ok(&json!({
