@@ -410,3 +410,33 @@ async fn refresh_works_on_a_current_thread_runtime() {
     client.account_summary().await.unwrap();
     assert_eq!(client.token_request_count(), 1);
 }
+
+/// With the sandbox enforcing 4 requests/s per application, two clients on the same store (as
+/// two processes would be) and several tasks each never trip the limit: the store's pacer
+/// spaces every request, so no call needs a retry.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_shared_pacer_keeps_every_client_under_the_rate_limit() {
+    let env = env_with("127.0.0.1", |c| c.rate_limit_per_sec = Some(4)).await;
+    env.login().await;
+    tokio::time::sleep(Duration::from_millis(1_100)).await;
+    let clients = [
+        Client::new(env.store.clone(), env.settings.clone()).unwrap(),
+        Client::new(env.store.clone(), env.settings.clone()).unwrap(),
+    ];
+    let mut tasks = Vec::new();
+    for c in &clients {
+        for _ in 0..2 {
+            let c = c.clone();
+            tasks.push(tokio::spawn(async move {
+                for _ in 0..3 {
+                    c.account_summary().await.unwrap();
+                }
+            }));
+        }
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let sent: u64 = clients.iter().map(Client::request_count).sum();
+    assert_eq!(sent, 12, "12 calls, 12 requests: none was throttled");
+}

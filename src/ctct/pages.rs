@@ -26,6 +26,8 @@ pub struct Pages<P> {
     /// The page being fetched.
     current: Option<Url>,
     pending: Option<BoxFuture<'static, Result<P, CtctError>>>,
+    /// An error to yield after the page that carried a bad next link.
+    deferred: Option<CtctError>,
     pages: u64,
 }
 
@@ -36,6 +38,7 @@ impl<P> Pages<P> {
             next: Some(first),
             current: None,
             pending: None,
+            deferred: None,
             pages: 0,
         }
     }
@@ -66,6 +69,9 @@ where
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();
+        if let Some(e) = this.deferred.take() {
+            return Poll::Ready(Some(Err(e)));
+        }
         if this.pending.is_none() {
             let Some(url) = this.next.take() else {
                 return Poll::Ready(None);
@@ -90,13 +96,13 @@ where
                             Some(Ok(next)) if Some(&next) == fetched.as_ref() => {
                                 // A server that hands back the same cursor would loop forever.
                                 this.current = Some(next);
-                                return Poll::Ready(Some(Err(CtctError::Decode {
+                                this.deferred = Some(CtctError::Decode {
                                     what: "a pagination link".into(),
                                     message: "the next page link repeats the current page".into(),
-                                })));
+                                });
                             }
                             Some(Ok(next)) => this.next = Some(next),
-                            Some(Err(e)) => return Poll::Ready(Some(Err(e))),
+                            Some(Err(e)) => this.deferred = Some(e),
                         }
                         Poll::Ready(Some(Ok(page)))
                     }
