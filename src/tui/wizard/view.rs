@@ -244,12 +244,35 @@ fn render_notice(state: &WizardState, area: Rect, buf: &mut Buffer, theme: &Them
         (theme.warn(), format!(" ! needs attention: {why}"))
     } else if state.saving > 0 {
         (theme.dim(), " saving…".to_string())
+    } else if let Some(unsaved) = unsaved_here(state) {
+        (
+            theme.dim(),
+            format!(" · not saved yet: {unsaved} — Enter saves"),
+        )
     } else {
         return;
     };
     Line::from(widgets::truncate(&text, w))
         .style(style)
         .render(area, buf);
+}
+
+/// The current step's fields whose text differs from the store (e.g. prefilled by the demo).
+fn unsaved_here(state: &WizardState) -> Option<String> {
+    if state.phase != Phase::Steps {
+        return None;
+    }
+    let names: Vec<&str> = super::state::field_keys(state.step)
+        .iter()
+        .filter(|k| {
+            state
+                .fields
+                .get(**k)
+                .is_some_and(|f| f.error.is_none() && f.value() != state.stored(k))
+        })
+        .map(|k| super::state::field_label(k))
+        .collect();
+    (!names.is_empty()).then(|| names.join(", "))
 }
 
 fn render_dialog(d: &Dialog, area: Rect, buf: &mut Buffer, theme: &Theme) {
