@@ -246,3 +246,35 @@ async fn user_denial_is_reported() {
     let err = pending.wait().await.unwrap_err();
     assert!(matches!(err, LoginError::Denied { .. }), "{err:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_login_times_out_and_closes_the_listener() {
+    let env = env().await;
+    let pending = oauth::begin_login_with_timeout(
+        env.store.clone(),
+        env.settings.clone(),
+        LoginOptions {
+            open_browser: false,
+        },
+        std::time::Duration::from_millis(600),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        pending.listening_on(),
+        Some(format!("127.0.0.1:{}", env.port).as_str())
+    );
+    let err = pending.wait().await.unwrap_err();
+    assert!(matches!(err, LoginError::TimedOut(_)), "{err:?}");
+    assert!(err.to_string().contains("the listener is closed"), "{err}");
+    // The port is released (give the listener task a moment to drop it).
+    let mut free = false;
+    for _ in 0..20 {
+        if std::net::TcpListener::bind(("127.0.0.1", env.port)).is_ok() {
+            free = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(free, "the loopback port is closed after the timeout");
+}

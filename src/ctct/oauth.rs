@@ -83,12 +83,21 @@ pub enum LoginError {
     NoRefreshToken { scopes: String },
     #[error("the authorization code could not be exchanged for tokens: {0}")]
     Exchange(#[source] CtctError),
-    #[error("no authorization arrived within {} minutes; the listener is closed. Run `ctctsync auth login` again", LOGIN_TIMEOUT.as_secs() / 60)]
-    TimedOut,
+    #[error("no authorization arrived within {}; the listener is closed. Run `ctctsync auth login` again", human(*.0))]
+    TimedOut(Duration),
     #[error("the sign-in was cancelled")]
     Cancelled,
     #[error("the tokens could not be stored: {0}")]
     Store(String),
+}
+
+fn human(d: Duration) -> String {
+    let s = d.as_secs();
+    if s >= 60 && s % 60 == 0 {
+        format!("{} minutes", s / 60)
+    } else {
+        format!("{s} seconds")
+    }
 }
 
 impl LoginError {
@@ -275,6 +284,16 @@ pub async fn begin_login(
     settings: CtctSettings,
     options: LoginOptions,
 ) -> Result<PendingLogin, LoginError> {
+    begin_login_with_timeout(store, settings, options, LOGIN_TIMEOUT).await
+}
+
+/// [`begin_login`] with another waiting time than [`LOGIN_TIMEOUT`] (tests, tools).
+pub async fn begin_login_with_timeout(
+    store: Store,
+    settings: CtctSettings,
+    options: LoginOptions,
+    timeout: Duration,
+) -> Result<PendingLogin, LoginError> {
     let client = token_endpoint::oauth_client(&settings)
         .map_err(|e| LoginError::NotConfigured(e.to_string()))?;
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
@@ -345,6 +364,7 @@ pub async fn begin_login(
         state: state.clone(),
         verifier: verifier.secret().clone(),
         cancel: cancel.clone(),
+        timeout,
     };
     tokio::spawn(async move {
         let result = driver.run(cb_rx, paste_rx).await;
@@ -374,6 +394,7 @@ struct Driver {
     state: String,
     verifier: String,
     cancel: CancellationToken,
+    timeout: Duration,
 }
 
 impl Driver {
@@ -382,12 +403,12 @@ impl Driver {
         mut callbacks: mpsc::Receiver<Callback>,
         mut pasted: mpsc::Receiver<Vec<(String, String)>>,
     ) -> Result<LoginOutcome, LoginError> {
-        let deadline = tokio::time::sleep(LOGIN_TIMEOUT);
+        let deadline = tokio::time::sleep(self.timeout);
         tokio::pin!(deadline);
         let result = loop {
             let (params, reply) = tokio::select! {
                 _ = self.cancel.cancelled() => break Err(LoginError::Cancelled),
-                _ = &mut deadline => break Err(LoginError::TimedOut),
+                _ = &mut deadline => break Err(LoginError::TimedOut(self.timeout)),
                 Some(cb) = callbacks.recv() => (cb.params, Some(cb.reply)),
                 Some(p) = pasted.recv() => (p, None),
             };
