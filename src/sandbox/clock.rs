@@ -5,7 +5,7 @@
 //! tests can jump hours or days ahead with `POST /__sandbox/clock` instead of sleeping.
 //! It is the real wall clock plus an offset that only ever grows or is set explicitly.
 
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 
 use chrono::{DateTime, TimeZone, Utc};
 
@@ -15,11 +15,33 @@ pub type Millis = i64;
 #[derive(Debug, Default)]
 pub struct Clock {
     offset_ms: AtomicI64,
+    /// While frozen, `now` stays at `frozen_at` (plus explicit advances): tests that count
+    /// requests per second become independent of how fast the machine is.
+    frozen: AtomicBool,
+    frozen_at: AtomicI64,
 }
 
 impl Clock {
     pub fn now_ms(&self) -> Millis {
+        if self.frozen.load(Ordering::Relaxed) {
+            return self.frozen_at.load(Ordering::Relaxed);
+        }
         Utc::now().timestamp_millis() + self.offset_ms.load(Ordering::Relaxed)
+    }
+
+    /// Stops (`true`) or restarts (`false`) the clock at its current reading.
+    pub fn freeze(&self, on: bool) {
+        if on == self.frozen.load(Ordering::Relaxed) {
+            return;
+        }
+        let now = self.now_ms();
+        if on {
+            self.frozen_at.store(now, Ordering::Relaxed);
+            self.frozen.store(true, Ordering::Relaxed);
+        } else {
+            self.frozen.store(false, Ordering::Relaxed);
+            self.set(to_datetime(now));
+        }
     }
 
     pub fn now(&self) -> DateTime<Utc> {
@@ -29,6 +51,7 @@ impl Clock {
     /// Moves the clock forward (or backward, for a negative value) by `ms`.
     pub fn advance_ms(&self, ms: i64) {
         self.offset_ms.fetch_add(ms, Ordering::Relaxed);
+        self.frozen_at.fetch_add(ms, Ordering::Relaxed);
     }
 
     /// Makes `now()` return `at` from this instant on (and keep ticking from there).
@@ -36,6 +59,8 @@ impl Clock {
         let real = Utc::now().timestamp_millis();
         self.offset_ms
             .store(at.timestamp_millis() - real, Ordering::Relaxed);
+        self.frozen_at
+            .store(at.timestamp_millis(), Ordering::Relaxed);
     }
 }
 

@@ -157,13 +157,17 @@ async fn get_clock(State(app): State<Arc<AppState>>) -> Response {
     wire::ok(&json!({"now": wire::ts_ms(app.clock.now_ms())}))
 }
 
-/// `POST /__sandbox/clock` with `{"advance":"25h"}`, `{"advance_secs":90}` or
-/// `{"set":"2027-01-01T00:00:00Z"}`; answers `{"now": ...}`.
+/// `POST /__sandbox/clock` with `{"advance":"25h"}`, `{"advance_secs":90}`,
+/// `{"set":"2027-01-01T00:00:00Z"}` and/or `{"freeze":true|false}`; answers `{"now": ...}`.
 async fn clock(State(app): State<Arc<AppState>>, body: axum::body::Bytes) -> Response {
     let body = match optional_json(&body) {
         Ok(v) => v,
         Err(e) => return e,
     };
+    let freeze = body.get("freeze").and_then(Value::as_bool);
+    if let Some(true) = freeze {
+        app.clock.freeze(true);
+    }
     if let Some(text) = body.get("advance").and_then(Value::as_str) {
         let Some(ms) = parse_duration_ms(text) else {
             return bad("advance must look like 90s, 15m, 2h, 3d or 1d12h");
@@ -176,8 +180,11 @@ async fn clock(State(app): State<Arc<AppState>>, body: axum::body::Bytes) -> Res
             return bad("set must be an RFC 3339 date-time");
         };
         app.clock.set(super::clock::to_datetime(ms));
-    } else if body.as_object().is_some_and(|o| !o.is_empty()) {
-        return bad("expected advance, advance_secs or set");
+    } else if freeze.is_none() && body.as_object().is_some_and(|o| !o.is_empty()) {
+        return bad("expected advance, advance_secs, set or freeze");
+    }
+    if let Some(false) = freeze {
+        app.clock.freeze(false);
     }
     wire::ok(&json!({"now": wire::ts_ms(app.clock.now_ms())}))
 }
