@@ -93,7 +93,7 @@ pub enum LoginError {
 
 fn human(d: Duration) -> String {
     let s = d.as_secs();
-    if s >= 60 && s % 60 == 0 {
+    if s >= 60 && s.is_multiple_of(60) {
         format!("{} minutes", s / 60)
     } else {
         format!("{s} seconds")
