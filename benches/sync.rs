@@ -113,6 +113,7 @@ async fn store_for(sb: &Sandbox, dir: &std::path::Path, redirect: &str) -> (Stor
         settings.clone(),
         LoginOptions {
             open_browser: false,
+            ..Default::default()
         },
     )
     .await
@@ -335,6 +336,8 @@ async fn part1() {
         linked as f64 / requests.max(1.0)
     );
     let ingest_rate = rows_seen as f64 / ingest_time.as_secs_f64().max(1e-9);
+    // Peak RSS of the sync, before this bench loads every row for the bare-insert comparison.
+    let hwm = vm_hwm_kb();
     let rows = stored_rows(&store);
     let bare = bare_insert_rate(&rows);
     // The sync's own rate counted on stored rows only (unlinked contacts' rows are skipped cheaply).

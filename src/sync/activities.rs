@@ -35,6 +35,8 @@ use super::run::Tracker;
 use super::{SyncError, check_cancel};
 
 const SCOPE: &str = "activity";
+/// Report rows buffered before a commit.
+const FLUSH_ROWS: usize = 5_000;
 
 /// Time spent storing report pages (rows + cursor/mark commits) and rows handled, for the bench.
 static INGEST_NANOS: AtomicU64 = AtomicU64::new(0);
@@ -295,6 +297,12 @@ async fn scan<A: CtctApi>(
         .and_then(|v| serde_json::from_str(&v).ok())
         .unwrap_or_default();
     let mut pages = 0;
+    // Pages are stored in batches: rows of several pages and the cursor of the last of them in
+    // one transaction (fewer, larger commits; a killed run refetches at most one batch).
+    let mut buffer: Vec<NewInteraction> = Vec::new();
+    let mut buffered_seen = 0i64;
+    let mut buffered_skipped = 0i64;
+    let mut local = std::time::Duration::ZERO;
     loop {
         let page = match api.tracking_page(ca, kind, state.next.as_deref()).await {
             Ok(p) => p,
@@ -323,40 +331,53 @@ async fn scan<A: CtctApi>(
             keep.push(r);
         }
         let (rows, skipped) = to_interactions(&keep, linked, Some(kind));
+        buffer.extend(rows);
+        buffered_seen += keep.len() as i64;
+        buffered_skipped += skipped;
         let done = reached || page.next.is_none();
         state.next = page.next;
-        let tx = store::write_tx(conn)?;
-        let (new, _events) = ingest(&tx, &rows, events_on)?;
-        if done {
-            let new_mark = match (&state.top, &mark) {
-                (Some(top), Some(m)) if m > top => m.clone(),
-                (Some(top), _) => top.clone(),
-                (None, Some(m)) => m.clone(),
-                (None, None) => String::new(),
-            };
-            if !new_mark.is_empty() {
+        let cancelled = t.is_cancelled();
+        if done || cancelled || buffer.len() >= FLUSH_ROWS {
+            // Sorted by the natural key, inserts touch the unique index's pages in order.
+            buffer.sort_unstable_by(|a, b| {
+                (&a.ctct_contact_id, &a.occurred_at).cmp(&(&b.ctct_contact_id, &b.occurred_at))
+            });
+            let tx = store::write_tx(conn)?;
+            let (new, _events) = ingest(&tx, &buffer, events_on)?;
+            if done {
+                let new_mark = match (&state.top, &mark) {
+                    (Some(top), Some(m)) if m > top => m.clone(),
+                    (Some(top), _) => top.clone(),
+                    (None, Some(m)) => m.clone(),
+                    // Nothing sent yet: remember that the scan completed with no rows.
+                    (None, None) => String::new(),
+                };
                 sync_state::set(&tx, SCOPE, &mark_key, &new_mark)?;
+                sync_state::delete(&tx, SCOPE, &scan_key)?;
             } else {
-                // Nothing sent yet: remember the scan completed with no rows.
-                sync_state::set(&tx, SCOPE, &mark_key, "")?;
+                let v = serde_json::to_string(&state)
+                    .map_err(|e| StoreError::Invalid(e.to_string()))?;
+                sync_state::set(&tx, SCOPE, &scan_key, &v)?;
             }
-            sync_state::delete(&tx, SCOPE, &scan_key)?;
+            tx.commit().map_err(StoreError::from)?;
+            local += started.elapsed();
+            INGEST_NANOS.fetch_add(local.as_nanos() as u64, Ordering::Relaxed);
+            INGEST_ROWS.fetch_add(buffered_seen as u64, Ordering::Relaxed);
+            local = std::time::Duration::ZERO;
+            let (seen, stored, skipped) = (buffered_seen, buffer.len(), buffered_skipped);
+            t.update(|p, s| {
+                p.items += seen;
+                s.created += new as i64;
+                s.skipped += skipped + (stored - new) as i64;
+            });
+            buffer.clear();
+            buffered_seen = 0;
+            buffered_skipped = 0;
         } else {
-            let v =
-                serde_json::to_string(&state).map_err(|e| StoreError::Invalid(e.to_string()))?;
-            sync_state::set(&tx, SCOPE, &scan_key, &v)?;
+            local += started.elapsed();
         }
-        tx.commit().map_err(StoreError::from)?;
-        INGEST_NANOS.fetch_add(started.elapsed().as_nanos() as u64, Ordering::Relaxed);
-        INGEST_ROWS.fetch_add(keep.len() as u64, Ordering::Relaxed);
-        let seen = keep.len() as i64;
         t.note_requests(api.requests_sent());
-        t.update(|p, s| {
-            p.items += seen;
-            p.phase = Some(format!("{} of {ca}, page {pages}", kind.label()));
-            s.created += new as i64;
-            s.skipped += skipped + (rows.len() - new) as i64;
-        });
+        t.set_phase(format!("{} of {ca}, page {pages}", kind.label()));
         if done {
             return Ok(());
         }
