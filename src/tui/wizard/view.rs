@@ -118,7 +118,16 @@ pub fn control_at(state: &WizardState, area: Rect, col: u16, row: u16) -> Option
         .and_then(|line| line.control)
 }
 
-/// Draws the whole wizard into `buf`.
+/// Draws the whole wizard into `buf`:
+///
+/// ```text
+///  header: ctctsync setup — step N of 10                          user: NAME
+///  ┌ Steps ─────────┐┌ N. Title ───────────────────────┐
+///  │ checklist rows ││ body::lines (scrolled to focus)  │
+///  └────────────────┘└──────────────────────────────────┘
+///  notice (what just happened / the step's problem / not saved yet)
+///  hint bar (keys that work now)            [quit question on top]
+/// ```
 pub fn render(state: &WizardState, area: Rect, buf: &mut Buffer, theme: &Theme) {
     if too_small(area) {
         render_too_small(area, buf);
