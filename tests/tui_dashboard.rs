@@ -218,6 +218,20 @@ fn filtering_follows_typing_and_scrolling_reads_by_key() {
         text.contains("Hopper, Grace") && !text.contains("Lovelace"),
         "{text}"
     );
+    // One or two characters match the start of a name or an email.
+    for _ in 0..10 {
+        send(
+            &mut app,
+            s,
+            ScreenEvent::Key(KeyEvent::new(KeyCode::Backspace, KeyModifiers::NONE)),
+        );
+    }
+    typ(&mut app, s, "tu");
+    let text = draw(&app, 120, 40);
+    assert!(
+        text.contains("Turing, Alan") && !text.contains("Lovelace"),
+        "{text}"
+    );
     // Esc leaves the field, a second Esc clears the filter.
     act(&mut app, s, Action::Back);
     act(&mut app, s, Action::Back);

@@ -127,7 +127,7 @@ pub fn page_for_client(
 ) -> Result<Vec<Event>> {
     let (t, id) = before.unwrap_or(("9999", i64::MAX));
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLS} FROM events WHERE client_id = ?1 AND (occurred_at, id) < (?2, ?3)
+        "SELECT {COLS} FROM events WHERE client_id = ?1 AND occurred_at <= ?2 AND (occurred_at, id) < (?2, ?3)
          ORDER BY occurred_at DESC, id DESC LIMIT ?4"
     ))?;
     let rows = stmt.query_map(params![client_id, t, id, limit as i64], from_row)?;

@@ -190,7 +190,7 @@ pub fn page_for_contact(
 ) -> Result<Vec<Interaction>> {
     let (t, id) = before.unwrap_or(("9999", i64::MAX));
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLS} {JOIN} WHERE i.contact_id = ?1 AND (i.occurred_at, i.id) < (?2, ?3)
+        "SELECT {COLS} {JOIN} WHERE i.contact_id = ?1 AND i.occurred_at <= ?2 AND (i.occurred_at, i.id) < (?2, ?3)
          ORDER BY i.occurred_at DESC, i.id DESC LIMIT ?4"
     ))?;
     let rows = stmt.query_map(params![contact_id, t, id, limit as i64], from_row)?;
@@ -207,7 +207,7 @@ pub fn page_for_client(
     let (t, id) = before.unwrap_or(("9999", i64::MAX));
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {COLS} {JOIN} WHERE i.contact_id IN (SELECT id FROM contacts WHERE client_id = ?1)
-           AND (i.occurred_at, i.id) < (?2, ?3)
+           AND i.occurred_at <= ?2 AND (i.occurred_at, i.id) < (?2, ?3)
          ORDER BY i.occurred_at DESC, i.id DESC LIMIT ?4"
     ))?;
     let rows = stmt.query_map(params![client_id, t, id, limit as i64], from_row)?;

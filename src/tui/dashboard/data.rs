@@ -390,7 +390,7 @@ fn run_inner(conn: &Connection, q: DashQuery) -> Result<DashData, StoreError> {
                 Some(Cursor::Name3(l, f, id)) => Some((l.as_str(), f.as_str(), *id)),
                 _ => None,
             };
-            let rows = store::contacts::page_after(conn, key, &filter, limit)?;
+            let rows = store::contacts::search_after(conn, key, &filter, limit)?;
             let rows = with_clients(conn, rows)?;
             DashData::Contacts {
                 after,

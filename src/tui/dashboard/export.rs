@@ -83,7 +83,7 @@ pub fn export(
             .map_err(|e| io(&path, e))?;
             let mut after: Option<(String, String, i64)> = None;
             loop {
-                let page = store::contacts::page_after(
+                let page = store::contacts::search_after(
                     conn,
                     after.as_ref().map(|(l, f, i)| (l.as_str(), f.as_str(), *i)),
                     filter,
