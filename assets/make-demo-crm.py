@@ -34,10 +34,15 @@ def next_id():
     return f"CRM-{n:05d}"
 
 
+first_names = ["Amélie", "Björn", "Chloé", "Dmitri", "Éloïse", "Farah", "Grégoire", "Hana", "Ingrid", "Joaquín", "Kenji", "Lucía", "Mateo", "Noémie", "Oğuz", "Priya", "Quentin", "Rosalía", "Siobhán", "Tomás"]
+last_names = ["O'Neill", "D'Angelo", "Nguyễn", "Łukasiewicz", "García-Márquez", "Ó Briain", "van der Berg", "St. John", "MacLeod", "Ólafsdóttir"]
+
 corp_domains = {}
 for r in picked:
     email = r["email"]
-    first, last = r["first_name"], r["last_name"]
+    # The CRM knows everyone's name even where Constant Contact has none (info@ addresses).
+    first = r["first_name"] or rng.choice(first_names)
+    last = r["last_name"] or rng.choice(last_names)
     roll = rng.random()
     if roll < 0.08:
         email = email.upper()
@@ -69,8 +74,6 @@ while i < len(people):
         g[4] = name
     i += size
 
-first_names = ["Amélie", "Björn", "Chloé", "Dmitri", "Éloïse", "Farah", "Grégoire", "Hana", "Ingrid", "Joaquín", "Kenji", "Lucía", "Mateo", "Noémie", "Oğuz", "Priya", "Quentin", "Rosalía", "Siobhán", "Tomás"]
-last_names = ["O'Neill", "D'Angelo", "Nguyễn", "Łukasiewicz", "García-Márquez", "Ó Briain", "van der Berg", "St. John", "MacLeod", "Ólafsdóttir"]
 # CRM-only contacts (their emails are not in Constant Contact).
 for k in range(150):
     f, l = rng.choice(first_names), rng.choice(last_names)

@@ -64,6 +64,7 @@ async fn run() -> anyhow::Result<()> {
         settings.clone(),
         LoginOptions {
             open_browser: false,
+            ..Default::default()
         },
     )
     .await?;

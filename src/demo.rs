@@ -123,9 +123,9 @@ pub async fn prepare(
     .map(|(k, v)| (k.to_string(), v))
     .collect();
     let options = TuiOptions {
-        no_browser: !browser,
+        no_browser: false,
         prefill,
-        ..TuiOptions::default()
+        opener: (!browser).then(terminal_browser),
     };
     Ok((
         TuiContext {
@@ -136,6 +136,33 @@ pub async fn prepare(
         },
         sandbox,
     ))
+}
+
+/// Plays the browser's part where there is none: follows the authorize URL (the sandbox approves
+/// at once in that mode) to the loopback redirect, as a browser would after "Allow".
+fn terminal_browser() -> oauth::BrowserOpener {
+    oauth::BrowserOpener(std::sync::Arc::new(|url: &str| {
+        let url = url.to_string();
+        let Ok(handle) = tokio::runtime::Handle::try_current() else {
+            return false;
+        };
+        handle.spawn(async move {
+            // Give the wizard a moment to show its waiting state, as a real browser would take.
+            tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+            match reqwest::Client::builder()
+                .timeout(std::time::Duration::from_secs(30))
+                .build()
+            {
+                Ok(client) => {
+                    if let Err(e) = client.get(&url).send().await {
+                        tracing::warn!("demo browser stand-in: {e}");
+                    }
+                }
+                Err(e) => tracing::warn!("demo browser stand-in: {e}"),
+            }
+        });
+        true
+    }))
 }
 
 pub async fn run(opts: DemoOptions) -> anyhow::Result<u8> {

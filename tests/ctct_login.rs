@@ -40,6 +40,7 @@ async fn full_login_with_auto_approve_over_ipv4_and_ipv6_localhost() {
         env.settings.clone(),
         LoginOptions {
             open_browser: false,
+            ..Default::default()
         },
     )
     .await
@@ -102,6 +103,7 @@ async fn a_tampered_state_is_refused_and_the_real_one_still_works() {
         env.settings.clone(),
         LoginOptions {
             open_browser: false,
+            ..Default::default()
         },
     )
     .await
@@ -144,6 +146,7 @@ async fn a_wrong_verifier_is_refused() {
         env.settings.clone(),
         LoginOptions {
             open_browser: false,
+            ..Default::default()
         },
     )
     .await
@@ -171,6 +174,7 @@ async fn no_refresh_token_fails_the_login_with_the_reason() {
         env.settings.clone(),
         LoginOptions {
             open_browser: false,
+            ..Default::default()
         },
     )
     .await
@@ -205,6 +209,7 @@ async fn confidential_client_sends_its_secret_and_login_works() {
         env.settings.clone(),
         LoginOptions {
             open_browser: false,
+            ..Default::default()
         },
     )
     .await
@@ -231,6 +236,7 @@ async fn user_denial_is_reported() {
         env.settings.clone(),
         LoginOptions {
             open_browser: false,
+            ..Default::default()
         },
     )
     .await
@@ -255,6 +261,7 @@ async fn a_login_times_out_and_closes_the_listener() {
         env.settings.clone(),
         LoginOptions {
             open_browser: false,
+            ..Default::default()
         },
         std::time::Duration::from_millis(600),
     )

@@ -50,6 +50,7 @@ async fn login(ctx: &Ctx, no_browser: bool) -> anyhow::Result<u8> {
         settings,
         LoginOptions {
             open_browser: !no_browser,
+            ..Default::default()
         },
     )
     .await

@@ -35,11 +35,25 @@ use crate::store::{Store, time};
 /// How long a login waits for the browser or a paste before giving up (and closing the port).
 pub const LOGIN_TIMEOUT: Duration = Duration::from_secs(5 * 60);
 
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct LoginOptions {
     /// Try to open the system browser. Ignored (treated as false) when no browser can be opened
     /// here; see [`browser_unavailable_reason`].
     pub open_browser: bool,
+    /// Open the authorize URL this way instead of with the system browser, even where no
+    /// browser is available (the demo passes a terminal stand-in for its sandbox).
+    pub opener: Option<BrowserOpener>,
+}
+
+/// Something that opens the authorize URL, for places where the system browser can't (the
+/// demo's terminal stand-in). Returns whether it could.
+#[derive(Clone)]
+pub struct BrowserOpener(pub std::sync::Arc<dyn Fn(&str) -> bool + Send + Sync>);
+
+impl std::fmt::Debug for BrowserOpener {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("BrowserOpener")
+    }
 }
 
 /// A successful login.
@@ -309,8 +323,12 @@ pub async fn begin_login_with_timeout(
         .url();
     let state = csrf.secret().clone();
 
-    let no_browser_reason = browser_unavailable_reason();
-    let want_browser = options.open_browser && no_browser_reason.is_none();
+    let no_browser_reason = match options.opener {
+        Some(_) => None,
+        None => browser_unavailable_reason(),
+    };
+    let want_browser =
+        (options.open_browser || options.opener.is_some()) && no_browser_reason.is_none();
 
     // The listener: required when the browser is opened for the user; in paste mode a busy or
     // impossible port only leaves pasting.
@@ -355,7 +373,11 @@ pub async fn begin_login_with_timeout(
         Err(why) => listener_note = Some(why),
     }
 
-    let browser_opened = want_browser && open_browser(url.as_str());
+    let browser_opened = want_browser
+        && match &options.opener {
+            Some(opener) => (opener.0)(url.as_str()),
+            None => open_browser(url.as_str()),
+        };
     let (paste_tx, paste_rx) = mpsc::channel(8);
     let (done_tx, done_rx) = oneshot::channel();
     let driver = Driver {

@@ -79,12 +79,16 @@ pub struct Executor {
 }
 
 impl Executor {
-    pub fn new(store: Store, tx: UnboundedSender<Msg>, open_browser: bool) -> Executor {
+    pub fn new(
+        store: Store,
+        tx: UnboundedSender<Msg>,
+        login: crate::ctct::oauth::LoginOptions,
+    ) -> Executor {
         Executor {
             queries: QueryWorker::spawn(store.clone(), tx.clone()),
             writer: Writer::spawn(store.clone(), tx.clone()),
             dash: super::dashboard::exec::DashExec::new(store.clone(), tx.clone()),
-            login: LoginDriver::new(store, tx.clone(), open_browser),
+            login: LoginDriver::new(store, tx.clone(), login),
             tx,
         }
     }

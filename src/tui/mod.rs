@@ -69,6 +69,8 @@ pub struct TuiOptions {
     /// Values offered in the wizard's fields for keys not set yet (the demo passes the
     /// sandbox's URLs and credentials). Saved only when the admin confirms them.
     pub prefill: BTreeMap<String, String>,
+    /// Opens the authorize URL instead of the system browser (the demo's terminal stand-in).
+    pub opener: Option<crate::ctct::oauth::BrowserOpener>,
 }
 
 impl std::fmt::Debug for TuiOptions {

@@ -229,7 +229,11 @@ impl Screen for BootScreen {
 /// Runs the UI until the user quits or a signal arrives.
 pub async fn run_loop(ctx: TuiContext) -> anyhow::Result<u8> {
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
-    let mut exec = Executor::new(ctx.store.clone(), tx.clone(), !ctx.options.no_browser);
+    let login = crate::ctct::oauth::LoginOptions {
+        open_browser: !ctx.options.no_browser,
+        opener: ctx.options.opener.clone(),
+    };
+    let mut exec = Executor::new(ctx.store.clone(), tx.clone(), login);
     let mut app = App::new(&ctx.user, ctx.options.clone(), Theme::from_env());
 
     let mut sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;

@@ -87,6 +87,7 @@ impl Env {
             self.settings.clone(),
             LoginOptions {
                 open_browser: false,
+                ..Default::default()
             },
         )
         .await

@@ -57,16 +57,16 @@ pub enum LoginEvent {
 pub struct LoginDriver {
     store: Store,
     tx: UnboundedSender<Msg>,
-    open_browser: bool,
+    options: LoginOptions,
     current: Option<mpsc::UnboundedSender<LoginCmd>>,
 }
 
 impl LoginDriver {
-    pub fn new(store: Store, tx: UnboundedSender<Msg>, open_browser: bool) -> LoginDriver {
+    pub fn new(store: Store, tx: UnboundedSender<Msg>, options: LoginOptions) -> LoginDriver {
         LoginDriver {
             store,
             tx,
-            open_browser,
+            options,
             current: None,
         }
     }
@@ -81,9 +81,9 @@ impl LoginDriver {
                 self.current = Some(ctl_tx);
                 let store = self.store.clone();
                 let tx = self.tx.clone();
-                let open_browser = self.open_browser;
+                let options = self.options.clone();
                 tokio::spawn(async move {
-                    let event = run_login(store, open_browser, ctl_rx, tx.clone()).await;
+                    let event = run_login(store, options, ctl_rx, tx.clone()).await;
                     let _ = tx.send(Msg::Reply(Reply::Login(event)));
                 });
             }
@@ -105,7 +105,7 @@ impl LoginDriver {
 /// One authorization from start to end; returns the final event.
 async fn run_login(
     store: Store,
-    open_browser: bool,
+    options: LoginOptions,
     mut ctl: mpsc::UnboundedReceiver<LoginCmd>,
     tx: UnboundedSender<Msg>,
 ) -> LoginEvent {
@@ -124,7 +124,7 @@ async fn run_login(
             };
         }
     };
-    let pending = match oauth::begin_login(store, settings, LoginOptions { open_browser }).await {
+    let pending = match oauth::begin_login(store, settings, options).await {
         Ok(p) => p,
         Err(e) => {
             return LoginEvent::Failed {
