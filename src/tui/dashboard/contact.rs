@@ -76,6 +76,8 @@ pub struct ContactView {
     pub watching: bool,
     /// Tell the outbox worker when the write lands.
     pub nudge_on_save: bool,
+    /// The last write has committed (before that, a page read cannot show its push yet).
+    pub landed: bool,
     pub list_sel: usize,
     pub picker: Option<usize>,
     pub activity: Window<Interaction>,
@@ -174,6 +176,7 @@ impl ContactView {
             pushes_before: None,
             watching: false,
             nudge_on_save: false,
+            landed: true,
             list_sel: 0,
             picker: None,
             activity: Window::default(),
@@ -247,7 +250,8 @@ impl ContactView {
                         sh.say(text);
                     }
                 }
-            } else if !first {
+            } else if self.landed {
+                // The write committed without a push (not linked, or the trigger is off).
                 self.watching = false;
             }
         }
@@ -342,6 +346,7 @@ impl ContactView {
             .or(Some(0));
         self.watching = true;
         self.nudge_on_save = true;
+        self.landed = false;
         vec![Effect::Write(vec![WriteOp::Dash(w)])]
     }
 
@@ -386,12 +391,13 @@ impl ContactView {
                     "Saved (not linked to Constant Contact: nothing to push)"
                 });
                 let linked = c.ctct_id.is_some();
-                let mut fx = self.write(DashWrite::SaveContact { id: self.id, edit });
+                let fx = self.write(DashWrite::SaveContact { id: self.id, edit });
                 if !linked {
                     self.watching = false;
                     self.nudge_on_save = false;
                 }
-                fx.push(self.reload(sh));
+                // No re-read here: the writer thread may not have committed yet. The screen
+                // re-reads the page when `Reply::Saved` arrives.
                 return fx;
             }
             _ => {}

@@ -463,6 +463,7 @@ impl DashboardScreen {
                 c.nudge_on_save = false;
             }
         } else if let Some(c) = &mut self.contact {
+            c.landed = true;
             if std::mem::take(&mut c.nudge_on_save) {
                 fx.push(Effect::Dash(DashEffect::NudgeOutbox));
             }
