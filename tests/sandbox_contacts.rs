@@ -640,3 +640,41 @@ async fn seeded_data_is_reproducible_and_realistic() {
         "{sources:?}"
     );
 }
+
+#[tokio::test]
+async fn lists_and_updated_after_filters() {
+    let h = start_default().await;
+    let api = Api::new(&h).await;
+    let list = first_list_id(&api).await;
+    let (status, page) = api
+        .get(&format!(
+            "/contacts?lists={list}&include=list_memberships&limit=500"
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let contacts = page["contacts"].as_array().unwrap();
+    assert!(!contacts.is_empty());
+    for c in contacts {
+        let lists: Vec<&str> = c["list_memberships"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l.as_str().unwrap())
+            .collect();
+        assert!(lists.contains(&list.as_str()));
+    }
+    // A contact edited now is the only one updated after "a second ago".
+    let now = h.now() - chrono::Duration::seconds(1);
+    let created = new_contact(&api, "fresh@example.com", vec![]).await;
+    let mark = now.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let (_, page) = api
+        .get(&format!("/contacts?updated_after={mark}&status=all"))
+        .await;
+    let ids: Vec<&str> = page["contacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["contact_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, vec![created["contact_id"].as_str().unwrap()]);
+}
