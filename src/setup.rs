@@ -250,12 +250,12 @@ pub fn progress(conn: &Connection) -> store::Result<Progress> {
 
 fn keys_state(conn: &Connection, keys: &[&str]) -> store::Result<StepState> {
     for k in keys {
-        if let Some(v) = settings::get(conn, k)? {
-            if let Err(e) = config::validate(k, &v) {
-                return Ok(StepState::Attention {
-                    reason: e.to_string(),
-                });
-            }
+        if let Some(v) = settings::get(conn, k)?
+            && let Err(e) = config::validate(k, &v)
+        {
+            return Ok(StepState::Attention {
+                reason: e.to_string(),
+            });
         }
     }
     Ok(StepState::Done)

@@ -65,14 +65,14 @@ fn list(store: &store::Store, filter: &str, json_out: bool) -> anyhow::Result<u8
     }
     let mut client_names = std::collections::HashMap::new();
     for c in &all {
-        if let Some(cid) = c.client_id {
-            if let std::collections::hash_map::Entry::Vacant(e) = client_names.entry(cid) {
-                e.insert(
-                    clients::get(&conn, cid)?
-                        .map(|c| c.name)
-                        .unwrap_or_default(),
-                );
-            }
+        if let Some(cid) = c.client_id
+            && let std::collections::hash_map::Entry::Vacant(e) = client_names.entry(cid)
+        {
+            e.insert(
+                clients::get(&conn, cid)?
+                    .map(|c| c.name)
+                    .unwrap_or_default(),
+            );
         }
     }
     if json_out {
@@ -91,8 +91,8 @@ fn list(store: &store::Store, filter: &str, json_out: bool) -> anyhow::Result<u8
         return Ok(0);
     }
     println!(
-        "{:>6}  {:<28} {:<34} {:<24} {:<4} {}",
-        "ID", "NAME", "EMAIL", "CLIENT", "DNE", "CONSTANT CONTACT"
+        "{:>6}  {:<28} {:<34} {:<24} {:<4} CONSTANT CONTACT",
+        "ID", "NAME", "EMAIL", "CLIENT", "DNE"
     );
     for c in &all {
         println!(

@@ -298,20 +298,19 @@ fn row_fields(cols: &Columns, rec: &csv::StringRecord, line: u64) -> Result<Row,
         tidy(cols.get(rec, Field::FirstName).unwrap_or("")),
         tidy(cols.get(rec, Field::LastName).unwrap_or("")),
     );
-    if first.is_empty() && last.is_empty() {
-        if let Some(full) = cols
+    if first.is_empty()
+        && last.is_empty()
+        && let Some(full) = cols
             .get(rec, Field::FullName)
             .map(tidy)
             .filter(|s| !s.is_empty())
-        {
-            let full = full.as_str();
-            match full.rsplit_once(' ') {
-                Some((f, l)) => {
-                    first = f.trim().to_string();
-                    last = l.trim().to_string();
-                }
-                None => last = full.to_string(),
+    {
+        match full.rsplit_once(' ') {
+            Some((f, l)) => {
+                first = f.trim().to_string();
+                last = l.trim().to_string();
             }
+            None => last = full,
         }
     }
     let email = cols.get(rec, Field::Email).filter(|s| !s.is_empty());

@@ -193,10 +193,10 @@ pub fn find_by_email(conn: &Connection, email: &str) -> Result<Vec<Contact>> {
 /// Finds a contact by numeric id, CRM id, Constant Contact id or email — what a user types.
 pub fn find(conn: &Connection, key: &str) -> Result<Vec<Contact>> {
     let key = key.trim();
-    if let Ok(id) = key.parse::<i64>() {
-        if let Some(c) = get(conn, id)? {
-            return Ok(vec![c]);
-        }
+    if let Ok(id) = key.parse::<i64>()
+        && let Some(c) = get(conn, id)?
+    {
+        return Ok(vec![c]);
     }
     if let Some(c) = get_by_crm_id(conn, key)? {
         return Ok(vec![c]);

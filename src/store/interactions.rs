@@ -226,9 +226,12 @@ pub fn count_for_contact(conn: &Connection, contact_id: i64) -> Result<i64> {
     )?)
 }
 
-/// Per-campaign-activity counts by kind (for the Lists tab roll-ups):
-/// (campaign_activity_id, name, [sent, opened, clicked, bounced, opted out, forwarded]).
-pub fn rollup_by_campaign(conn: &Connection) -> Result<Vec<(String, Option<String>, [i64; 6])>> {
+/// One campaign activity's counts: (campaign_activity_id, name,
+/// [sent, opened, clicked, bounced, opted out, forwarded]).
+pub type CampaignRollup = (String, Option<String>, [i64; 6]);
+
+/// Per-campaign-activity counts by kind (for the Lists tab roll-ups).
+pub fn rollup_by_campaign(conn: &Connection) -> Result<Vec<CampaignRollup>> {
     let mut stmt = conn.prepare(
         "SELECT i.campaign_activity_id, coalesce(a.name, c.name),
            sum(i.kind = 'em_sends'), sum(i.kind = 'em_opens'), sum(i.kind = 'em_clicks'),
