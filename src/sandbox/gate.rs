@@ -84,6 +84,7 @@ pub async fn gate(State(app): State<Arc<AppState>>, request: Request, next: Next
 
     let mut cut = false;
     if let Some(fault) = app.take_fault(method.as_str(), &path) {
+        tracing::info!(%method, %path, ?fault, "sandbox fault injected");
         if matches!(fault, FaultKind::Cut) {
             cut = true;
         } else if let Some(response) = fault_response(fault).await {
@@ -139,7 +140,9 @@ pub async fn gate(State(app): State<Arc<AppState>>, request: Request, next: Next
     }
 
     let response = next.run(request).await;
+    tracing::debug!(%method, %path, status = response.status().as_u16(), "sandbox request");
     if cut {
+        tracing::info!(%method, %path, "sandbox fault: cutting the connection mid-body");
         return cut_body(response).await;
     }
     response
