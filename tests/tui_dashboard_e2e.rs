@@ -112,7 +112,7 @@ async fn run_a_job_watch_it_open_a_contact_and_push_an_edit() {
     t.wait_for("[Details]");
     t.send(keys::RIGHT);
     t.send(keys::RIGHT);
-    t.wait_for("Engagement, last 12 months");
+    t.wait_for("Engagement, 12 months");
     t.wait_until("the contact's interactions", Duration::from_secs(10), |s| {
         s.contains("Sent") && s.contains("Campaign")
     });

@@ -64,9 +64,9 @@ pub fn render(months: &[Month], now: DateTime<Utc>, area: Rect, buf: &mut Buffer
     }
     let engaged = |c: &[i64; 6]| c[1] + c[2] + c[5];
     Line::from(vec![
-        Span::styled(" Engagement, last 12 months: ", theme.title()),
+        Span::styled(" Engagement, 12 months: ", theme.title()),
         Span::raw(format!(
-            "{} sent · {} opened · {} clicked · {} bounced · {} opted out · {} forwarded",
+            "{} sent, {} opened, {} clicked, {} bounced, {} opted out, {} forwarded",
             totals[0], totals[1], totals[2], totals[3], totals[4], totals[5]
         )),
     ])

@@ -534,7 +534,7 @@ impl ContactView {
             format!(" {}", data::contact_label(c)),
             theme.title(),
         )];
-        if let Some(e) = &c.email {
+        if let Some(e) = c.email.as_ref().filter(|_| !c.full_name().is_empty()) {
             head.push(Span::raw(format!(" · {e}")));
         }
         if let Some(cl) = &p.row.client {
@@ -853,6 +853,10 @@ pub fn render_sections<T: Copy + PartialEq + SectionTitle>(
             Span::raw(format!(" {} ", s.section_title()))
         });
     }
-    spans.push(Span::styled("  ←/→ sections · Esc back", theme.dim()));
+    let hint = "  ←/→ sections · Esc back";
+    let used: usize = spans.iter().map(|s| s.width()).sum();
+    if used + hint.chars().count() <= usize::from(area.width) {
+        spans.push(Span::styled(hint, theme.dim()));
+    }
     Line::from(spans).render(area, buf);
 }

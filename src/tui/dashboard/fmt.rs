@@ -55,7 +55,7 @@ pub fn span(secs: i64) -> String {
 pub fn relative(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
     let d = (t - now).num_seconds();
     if d.abs() < 1 {
-        "now".into()
+        "just now".into()
     } else if d > 0 {
         format!("in {}", span(d))
     } else {

@@ -342,7 +342,7 @@ impl JobsTab {
                 label("Last run"),
                 Span::styled(status_word(r.status), status_style(r.status, theme)),
                 Span::raw(format!(
-                    " · {} · took {} · {} items · {} API requests",
+                    " · {} · took {} · {} items · {} requests",
                     fmt::local_str(&r.started_at, zone),
                     fmt::duration(took),
                     fmt::thousands(r.items),

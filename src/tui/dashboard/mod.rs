@@ -814,7 +814,7 @@ fn render_status(sh: &Shared, area: Rect, buf: &mut Buffer, theme: &Theme) {
         Span::styled(" ✓ ", theme.ok()),
         Span::styled(
             format!(
-                "Connected to {org} · {daemon} · outbox: {} pending, {} failed",
+                "{org} · {daemon} · outbox: {} pending, {} failed",
                 o.outbox_pending, o.outbox_failed
             ),
             theme.dim(),
