@@ -350,7 +350,8 @@ async fn part1() {
     );
     drop(rows);
     println!(
-        "  peak RSS of this process (VmHWM): {:.1} MB (target < 150 MB)",
+        "  peak RSS of this process during the sync (VmHWM): {:.1} MB (target < 150 MB); after loading the rows for the comparison: {:.1} MB",
+        hwm as f64 / 1024.0,
         vm_hwm_kb() as f64 / 1024.0
     );
     let quiet = run(&api, &store, JobName::Syncactivities).await;
