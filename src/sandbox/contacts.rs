@@ -26,10 +26,7 @@ pub fn query_map(raw: Option<&str>) -> HashMap<String, String> {
     .unwrap_or_default()
 }
 
-/// Makes a cursor safe to put in a URL verbatim (`+` would otherwise decode as a space).
-pub fn href_cursor(cursor: &str) -> String {
-    cursor.replace('+', "%2B").replace('/', "%2F")
-}
+pub use super::wire::href_cursor;
 
 /// Parses `limit` in `1..=max` with a default.
 pub fn limit_param(

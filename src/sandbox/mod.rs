@@ -5,11 +5,12 @@
 //! other, so they must not be able to share a mistake.
 //!
 //! ```text
-//!  request ─► router ─┬─ /oauth2/default/v1/{authorize,token}   oauth.rs
+//!  request ─► router ─┬─ /oauth2/default/v1/{authorize,token}   oauth/ (mod.rs, token.rs)
 //!                     ├─ /v3/...  ─► gate.rs (stats, faults, 401, 429, 403, 415)
 //!                     │             ├─ contacts.rs, contact_write.rs, lists_account.rs
 //!                     │             ├─ bulk.rs (add/remove list memberships)
-//!                     │             └─ reports.rs (emails, tracking, summaries)
+//!                     │             ├─ emails.rs (campaigns, campaign activities)
+//!                     │             └─ reports.rs (tracking, activity_details, summaries, stats)
 //!                     └─ /__sandbox/... control.rs, campaigns.rs
 //!  state.rs: AppState { clock, data: model::Data (seed.rs), oauth, limits, stats, faults }
 //! ```
@@ -26,6 +27,7 @@ mod config;
 mod contact_write;
 mod contacts;
 mod control;
+mod emails;
 mod gate;
 mod lists_account;
 mod model;

@@ -16,7 +16,7 @@ use super::config::SandboxConfig;
 use super::oauth::{self, OAuthStore};
 use super::seed::{self, SeedSpec};
 use super::state::{AppState, Limits, Stats};
-use super::{bulk, contact_write, contacts, control, gate, lists_account, reports, wire};
+use super::{bulk, contact_write, contacts, control, emails, gate, lists_account, reports, wire};
 
 pub fn seed_spec(config: &SandboxConfig, now_ms: i64) -> SeedSpec {
     let anchor = config
@@ -65,11 +65,11 @@ fn api_routes() -> Router<Arc<AppState>> {
         )
         .route("/v3/activities/{activity_id}", get(bulk::get))
         .route("/v3/activities", get(bulk::list))
-        .route("/v3/emails", get(reports::emails))
-        .route("/v3/emails/{campaign_id}", get(reports::email))
+        .route("/v3/emails", get(emails::emails))
+        .route("/v3/emails/{campaign_id}", get(emails::email))
         .route(
             "/v3/emails/activities/{campaign_activity_id}",
-            get(reports::campaign_activity),
+            get(emails::campaign_activity),
         )
         .route(
             "/v3/reports/email_reports/{campaign_activity_id}/tracking/{kind}",

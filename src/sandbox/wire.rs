@@ -2,6 +2,8 @@
 //! rendering of contacts and lists. Written from ctct-api.md and the Swagger definitions, never
 //! from the client's types.
 
+use std::collections::HashMap;
+
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
@@ -328,4 +330,65 @@ pub fn list_out(list: &List, membership_count: Option<usize>) -> Value {
 pub fn parse_body(area: &str, body: &[u8]) -> Result<Value, Response> {
     serde_json::from_slice::<Value>(body)
         .map_err(|e| bad_request(area, &format!("Malformed JSON request body: {e}")))
+}
+
+pub fn query_pairs(raw: Option<&str>) -> Vec<(String, String)> {
+    raw.map(|q| {
+        url::form_urlencoded::parse(q.as_bytes())
+            .into_owned()
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+/// Query parameters, with a `next` cursor (if any) expanded into the parameters it carries.
+pub fn params_with_cursor(
+    raw: Option<&str>,
+    area: &str,
+) -> Result<(HashMap<String, String>, Option<usize>), Response> {
+    let list = query_pairs(raw);
+    let mut map: HashMap<String, String> = HashMap::new();
+    for (k, v) in &list {
+        map.entry(k.clone())
+            .and_modify(|e| {
+                e.push(',');
+                e.push_str(v);
+            })
+            .or_insert_with(|| v.clone());
+    }
+    if let Some(cursor) = map.get("next").cloned() {
+        let Some(decoded) = decode_cursor(&cursor) else {
+            return Err(bad_request(area, "The next cursor is invalid."));
+        };
+        let decoded: HashMap<String, String> = decoded.into_iter().collect();
+        let Some(pos) = decoded.get("pos").and_then(|p| p.parse().ok()) else {
+            return Err(bad_request(area, "The next cursor is invalid."));
+        };
+        return Ok((decoded, Some(pos)));
+    }
+    Ok((map, None))
+}
+
+pub fn next_href(
+    path: &str,
+    params: &HashMap<String, String>,
+    keys: &[&str],
+    limit: usize,
+    pos: usize,
+) -> String {
+    let mut cursor: Vec<(&str, String)> = keys
+        .iter()
+        .filter_map(|k| params.get(*k).map(|v| (*k, v.clone())))
+        .collect();
+    cursor.push(("limit", limit.to_string()));
+    cursor.push(("pos", pos.to_string()));
+    format!(
+        "{path}?limit={limit}&next={}",
+        href_cursor(&encode_cursor(&cursor))
+    )
+}
+
+/// Makes a cursor safe to put in a URL verbatim (`+` would otherwise decode as a space).
+pub fn href_cursor(cursor: &str) -> String {
+    cursor.replace('+', "%2B").replace('/', "%2F")
 }
