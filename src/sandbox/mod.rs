@@ -7,7 +7,8 @@
 //! ```text
 //!  request ─► router ─┬─ /oauth2/default/v1/{authorize,token}   oauth/ (mod.rs, token.rs)
 //!                     ├─ /v3/...  ─► gate.rs (stats, faults, 401, 429, 403, 415)
-//!                     │             ├─ contacts.rs, contact_write.rs, lists_account.rs
+//!                     │             ├─ contacts.rs, contact_write.rs (+ contact_fields.rs), sign_up.rs
+//!                     │             ├─ lists_account.rs (lists, account summary)
 //!                     │             ├─ bulk.rs (add/remove list memberships)
 //!                     │             ├─ emails.rs (campaigns, campaign activities)
 //!                     │             └─ reports.rs (tracking, activity_details, summaries, stats)
@@ -24,6 +25,7 @@ mod campaigns;
 mod cli;
 pub mod clock;
 mod config;
+mod contact_fields;
 mod contact_write;
 mod contacts;
 mod control;
@@ -36,6 +38,7 @@ mod oauth;
 mod reports;
 mod seed;
 mod server;
+mod sign_up;
 mod state;
 mod wire;
 

@@ -16,7 +16,9 @@ use super::config::SandboxConfig;
 use super::oauth::{self, OAuthStore};
 use super::seed::{self, SeedSpec};
 use super::state::{AppState, Limits, Stats};
-use super::{bulk, contact_write, contacts, control, emails, gate, lists_account, reports, wire};
+use super::{
+    bulk, contact_write, contacts, control, emails, gate, lists_account, reports, sign_up, wire,
+};
 
 pub fn seed_spec(config: &SandboxConfig, now_ms: i64) -> SeedSpec {
     let anchor = config
@@ -45,10 +47,7 @@ fn api_routes() -> Router<Arc<AppState>> {
             "/v3/contacts",
             get(contacts::list).post(contact_write::create),
         )
-        .route(
-            "/v3/contacts/sign_up_form",
-            post(contact_write::sign_up_form),
-        )
+        .route("/v3/contacts/sign_up_form", post(sign_up::sign_up_form))
         .route(
             "/v3/contacts/{contact_id}",
             get(contacts::get)
