@@ -387,37 +387,46 @@ fn main() {
         "qx",
         "e",
     ];
+    let mut worst_words = Vec::new();
     for w in words {
         let fx = screen.update(ScreenEvent::Action(Action::Filter));
         drive(&mut screen, &conn, fx);
-        for ch in w.chars() {
+        let mut worst = (Duration::ZERO, String::new());
+        let mut typed = String::new();
+        let strokes = w
+            .chars()
+            .map(|c| (KeyCode::Char(c), Some(c)))
+            .chain(w.chars().map(|_| (KeyCode::Backspace, None)));
+        for (code, ch) in strokes {
+            match ch {
+                Some(c) => typed.push(c),
+                None => {
+                    typed.pop();
+                }
+            }
             let t = Instant::now();
-            let fx = screen.update(ScreenEvent::Key(KeyEvent::new(
-                KeyCode::Char(ch),
-                KeyModifiers::NONE,
-            )));
-            drive(&mut screen, &conn, fx);
-            frame(&mut term, &screen);
-            keys.push(t.elapsed());
-        }
-        let mut worst = Duration::ZERO;
-        for _ in w.chars() {
-            let t = Instant::now();
-            let fx = screen.update(ScreenEvent::Key(KeyEvent::new(
-                KeyCode::Backspace,
-                KeyModifiers::NONE,
-            )));
+            let fx = screen.update(ScreenEvent::Key(KeyEvent::new(code, KeyModifiers::NONE)));
             drive(&mut screen, &conn, fx);
             frame(&mut term, &screen);
             let e = t.elapsed();
-            worst = worst.max(e);
+            if e > worst.0 {
+                worst = (e, typed.clone());
+            }
             keys.push(e);
         }
-        let _ = worst;
+        worst_words.push(format!(
+            "{:?} {:.1} ms",
+            worst.1,
+            worst.0.as_secs_f64() * 1000.0
+        ));
         let fx = screen.update(ScreenEvent::Action(Action::Confirm));
         drive(&mut screen, &conn, fx);
     }
     report("filter contacts, per keystroke (type + erase)", keys);
+    println!(
+        "  slowest keystroke per word (filter after it): {}",
+        worst_words.join(", ")
+    );
 
     drop(conn);
     idle_cpu(dir.path());

@@ -54,6 +54,7 @@ fn contact(
     .id()
 }
 
+#[allow(clippy::too_many_arguments)]
 fn act(
     c: &Connection,
     contact_id: i64,

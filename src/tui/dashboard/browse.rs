@@ -138,10 +138,10 @@ impl<R: Keyed> Browse<R> {
         }
         if row > l.table.y && row < l.table.y + l.table.height {
             self.editing = false;
-            if let Some(true) = self.window.click(usize::from(row - l.table.y - 1)) {
-                if let Some(r) = self.window.selected() {
-                    return Outcome::Open(r.id());
-                }
+            if let Some(true) = self.window.click(usize::from(row - l.table.y - 1))
+                && let Some(r) = self.window.selected()
+            {
+                return Outcome::Open(r.id());
             }
         }
         Outcome::None

@@ -814,10 +814,7 @@ fn section_spans<T: Copy>(all: &[(T, &str)]) -> Vec<(T, u16, u16)> {
     out
 }
 
-pub fn section_at<T: Copy + PartialEq>(all: &[T], col: u16) -> Option<T>
-where
-    T: SectionTitle,
-{
+pub fn section_at<T: Copy + PartialEq + SectionTitle>(all: &[T], col: u16) -> Option<T> {
     let titled: Vec<(T, &str)> = all.iter().map(|s| (*s, s.section_title())).collect();
     section_spans(&titled)
         .into_iter()

@@ -632,10 +632,10 @@ impl Screen for DashboardScreen {
         };
         // A job this window started: poll fast until it reports its end.
         for e in &fx {
-            if let Effect::Dash(DashEffect::RunJob(job)) = e {
-                if !self.local_runs.contains(job) {
-                    self.local_runs.push(*job);
-                }
+            if let Effect::Dash(DashEffect::RunJob(job)) = e
+                && !self.local_runs.contains(job)
+            {
+                self.local_runs.push(*job);
             }
         }
         if let Some((text, error)) = self.sh.toast.take() {
