@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::control::optional_json;
 use super::model::{SEND, Track};
-use super::seed::{CampaignPlan, SendCtx, push_campaign, reachable, recipient_events};
+use super::seed_activity::{CampaignPlan, SendCtx, push_campaign, reachable, recipient_events};
 use super::state::AppState;
 use super::wire;
 

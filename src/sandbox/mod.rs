@@ -37,6 +37,7 @@ mod names;
 mod oauth;
 mod reports;
 mod seed;
+mod seed_activity;
 mod server;
 mod sign_up;
 mod state;
