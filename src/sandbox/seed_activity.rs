@@ -371,6 +371,7 @@ pub(super) fn seed_tracks(data: &mut Data, rng: &mut StdRng, spec: &SeedSpec) {
             sends_done += taken;
         }
     }
+    top_up_with_reopens(rng, &mut out, spec);
     out.truncate(spec.activities);
     out.sort_by_key(|t| t.time);
     data.tracks = out;
@@ -379,5 +380,28 @@ pub(super) fn seed_tracks(data: &mut Data, rng: &mut StdRng, spec: &SeedSpec) {
     for (row, t) in data.tracks.iter().enumerate() {
         data.buckets[t.activity as usize][t.kind as usize].push(row as u32);
         data.by_contact[t.contact as usize].push(row as u32);
+    }
+}
+
+/// When the account is too small for the requested volume, people re-open emails they already
+/// opened (as real readers do) until the row budget is met.
+fn top_up_with_reopens(rng: &mut StdRng, out: &mut Vec<Track>, spec: &SeedSpec) {
+    let opens: Vec<Track> = out.iter().filter(|t| t.kind == OPEN).copied().collect();
+    if opens.is_empty() {
+        return;
+    }
+    let horizon = spec.anchor - 1000;
+    let mut attempts = 0usize;
+    while out.len() < spec.activities && attempts < spec.activities.saturating_mul(4) {
+        attempts += 1;
+        let open = opens[rng.random_range(0..opens.len())];
+        let time = secs(open.time + rng.random_range(60_000..5 * DAY));
+        if time <= horizon {
+            out.push(Track {
+                time,
+                extra: rng.random_range(0..4u8),
+                ..open
+            });
+        }
     }
 }
