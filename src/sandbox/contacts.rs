@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use axum::extract::{Path, RawQuery, State};
 use axum::response::Response;
-use serde_json::{Map, Value, json};
+use serde_json::Value;
 use uuid::Uuid;
 
 use super::clock::Millis;
@@ -278,14 +278,6 @@ pub async fn list(State(app): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> 
         .iter()
         .map(|&i| wire::contact_out(&data, &data.contacts[i as usize], include))
         .collect();
-    let mut body = Map::new();
-    body.insert(
-        "contacts".into(),
-        serde_json::to_value(&contacts).unwrap_or(Value::Array(Vec::new())),
-    );
-    if include_count {
-        body.insert("contacts_count".into(), json!(count));
-    }
     let next_href = next.map(|n| {
         let mut pairs: Vec<(&str, String)> = CURSOR_KEYS
             .iter()
@@ -298,8 +290,21 @@ pub async fn list(State(app): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> 
             href_cursor(&wire::encode_cursor(&pairs))
         )
     });
-    body.insert("_links".into(), wire::links(next_href));
-    wire::ok(&body)
+    // Serialized straight from the borrowed records: no intermediate `Value` tree.
+    wire::ok(&ContactsPage {
+        contacts,
+        contacts_count: include_count.then_some(count),
+        links: wire::links(next_href),
+    })
+}
+
+#[derive(serde::Serialize)]
+struct ContactsPage<'a> {
+    contacts: Vec<wire::ContactOut<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    contacts_count: Option<usize>,
+    #[serde(rename = "_links")]
+    links: Value,
 }
 
 /// `GET /v3/contacts/{contact_id}`.
