@@ -94,10 +94,10 @@ pub fn upsert(conn: &Connection, f: &ContactFields) -> Result<Upserted> {
     let existing: Option<Contact> = match (&f.crm_id, &norm) {
         (Some(cid), _) => get_by_crm_id(conn, cid)?,
         (None, Some(n)) => conn
-            .query_row(
-                &format!(
+            .prepare_cached(&format!(
                     "SELECT {COLS} FROM contacts WHERE email_norm = ?1 AND crm_id IS NULL ORDER BY id LIMIT 1"
-                ),
+                ))?
+            .query_row(
                 [n],
                 from_row,
             )
@@ -115,37 +115,37 @@ pub fn upsert(conn: &Connection, f: &ContactFields) -> Result<Upserted> {
             if same {
                 return Ok(Upserted::Unchanged(c.id));
             }
-            conn.execute(
+            conn.prepare_cached(
                 "UPDATE contacts SET client_id = ?2, first_name = ?3, last_name = ?4, email = ?5,
                  email_norm = ?6, do_not_email = ?7, updated_at = ?8 WHERE id = ?1",
-                params![
-                    c.id,
-                    f.client_id,
-                    f.first_name,
-                    f.last_name,
-                    email,
-                    norm,
-                    f.do_not_email,
-                    now
-                ],
-            )?;
+            )?
+            .execute(params![
+                c.id,
+                f.client_id,
+                f.first_name,
+                f.last_name,
+                email,
+                norm,
+                f.do_not_email,
+                now
+            ])?;
             Ok(Upserted::Updated(c.id))
         }
         None => {
-            conn.execute(
+            conn.prepare_cached(
                 "INSERT INTO contacts (crm_id, client_id, first_name, last_name, email, email_norm,
                  do_not_email, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
-                params![
-                    f.crm_id,
-                    f.client_id,
-                    f.first_name,
-                    f.last_name,
-                    email,
-                    norm,
-                    f.do_not_email,
-                    now
-                ],
-            )?;
+            )?
+            .execute(params![
+                f.crm_id,
+                f.client_id,
+                f.first_name,
+                f.last_name,
+                email,
+                norm,
+                f.do_not_email,
+                now
+            ])?;
             Ok(Upserted::Inserted(conn.last_insert_rowid()))
         }
     }
@@ -153,31 +153,22 @@ pub fn upsert(conn: &Connection, f: &ContactFields) -> Result<Upserted> {
 
 pub fn get(conn: &Connection, id: i64) -> Result<Option<Contact>> {
     Ok(conn
-        .query_row(
-            &format!("SELECT {COLS} FROM contacts WHERE id = ?1"),
-            [id],
-            from_row,
-        )
+        .prepare_cached(&format!("SELECT {COLS} FROM contacts WHERE id = ?1"))?
+        .query_row([id], from_row)
         .optional_row()?)
 }
 
 pub fn get_by_crm_id(conn: &Connection, crm_id: &str) -> Result<Option<Contact>> {
     Ok(conn
-        .query_row(
-            &format!("SELECT {COLS} FROM contacts WHERE crm_id = ?1"),
-            [crm_id],
-            from_row,
-        )
+        .prepare_cached(&format!("SELECT {COLS} FROM contacts WHERE crm_id = ?1"))?
+        .query_row([crm_id], from_row)
         .optional_row()?)
 }
 
 pub fn get_by_ctct_id(conn: &Connection, ctct_id: &str) -> Result<Option<Contact>> {
     Ok(conn
-        .query_row(
-            &format!("SELECT {COLS} FROM contacts WHERE ctct_id = ?1"),
-            [ctct_id],
-            from_row,
-        )
+        .prepare_cached(&format!("SELECT {COLS} FROM contacts WHERE ctct_id = ?1"))?
+        .query_row([ctct_id], from_row)
         .optional_row()?)
 }
 
@@ -387,8 +378,8 @@ fn like_escape(s: &str) -> String {
 
 /// The dashboard's contact search, ordered and paged like [`page_after`], fast at 100,000
 /// contacts. A filter of 3+ characters matches a substring of "first last" or the email (through
-/// the `contacts_fts` trigram index); 1–2 characters match the start of the first name, the last
-/// name or the email (through index ranges). Sparse matches are fetched from the index and
+/// the `contacts_fts` trigram index); 1–2 characters match the start of the last name (a range of
+/// the name index). Sparse matches are fetched from the index and
 /// sorted; dense ones are found by walking the name index in order.
 pub fn search_after(
     conn: &Connection,
@@ -403,25 +394,21 @@ pub fn search_after(
     let (l, f, id) = after.unwrap_or(("", "", 0));
     let order = "ORDER BY last_name COLLATE NOCASE, first_name COLLATE NOCASE, id";
     let key = "(last_name COLLATE NOCASE, first_name COLLATE NOCASE, id) > (?1, ?2, ?3)";
-    let (set, dense_test, arg) = if filter.chars().count() >= 3 {
-        let phrase = format!("\"{}\"", filter.replace('"', "\"\""));
-        (
-            "SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ?4".to_string(),
-            "(lower(first_name || ' ' || last_name) LIKE ?5 ESCAPE '\\' OR email_norm LIKE ?5 ESCAPE '\\')"
-                .to_string(),
-            (phrase, format!("%{}%", like_escape(&filter))),
-        )
-    } else {
-        (
-            "SELECT id FROM contacts WHERE last_name COLLATE NOCASE >= ?4 AND last_name COLLATE NOCASE < ?4 || char(1114111)
-             UNION SELECT id FROM contacts WHERE first_name COLLATE NOCASE >= ?4 AND first_name COLLATE NOCASE < ?4 || char(1114111)
-             UNION SELECT id FROM contacts WHERE email_norm >= ?4 AND email_norm < ?4 || char(1114111)"
-                .to_string(),
-            "(last_name LIKE ?5 ESCAPE '\\' OR first_name LIKE ?5 ESCAPE '\\' OR email_norm LIKE ?5 ESCAPE '\\')"
-                .to_string(),
-            (filter.clone(), format!("{}%", like_escape(&filter))),
-        )
-    };
+    if filter.chars().count() < 3 {
+        // One or two characters: last names that start with them — a range of the name index,
+        // already in display order, so it costs one page whatever the data.
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {COLS} FROM contacts
+             WHERE last_name COLLATE NOCASE >= ?4 AND last_name COLLATE NOCASE < ?4 || char(1114111)
+               AND {key} {order} LIMIT ?5"
+        ))?;
+        let rows = stmt.query_map(params![l, f, id, filter, limit as i64], from_row)?;
+        return Ok(rows.collect::<rusqlite::Result<_>>()?);
+    }
+    let phrase = format!("\"{}\"", filter.replace('"', "\"\""));
+    let set = "SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ?4";
+    let dense_test = "(lower(first_name || ' ' || last_name) LIKE ?5 ESCAPE '\\' OR email_norm LIKE ?5 ESCAPE '\\')";
+    let arg = (phrase, format!("%{}%", like_escape(&filter)));
     let count = conn
         .prepare_cached(&format!("SELECT count(*) FROM ({set} LIMIT {})", DENSE + 1))
         .and_then(|mut s| s.query_row(params![l, f, id, arg.0], |r| r.get::<_, i64>(0)));

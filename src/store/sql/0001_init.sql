@@ -275,5 +275,3 @@ CREATE TRIGGER contacts_fts_update AFTER UPDATE OF first_name, last_name, email_
     INSERT INTO contacts_fts (rowid, name, email)
     VALUES (new.id, new.first_name || ' ' || new.last_name, coalesce(new.email_norm, ''));
 END;
--- 1–2 character filters match the start of a first name, last name or email (index ranges).
-CREATE INDEX contacts_first_name ON contacts(first_name COLLATE NOCASE);

@@ -28,6 +28,10 @@ pub trait BrowseKind {
     fn filterable() -> bool {
         true
     }
+    /// What the filter matches, when it is worth saying.
+    fn filter_hint(_filter: &str) -> Option<&'static str> {
+        None
+    }
 }
 
 pub struct Browse<R> {
@@ -170,6 +174,8 @@ impl<R: Keyed> Browse<R> {
             spans.extend(self.filter.spans(24, self.editing, theme));
             if !self.editing && self.filter.value().is_empty() {
                 spans.push(Span::styled("  / to filter", theme.dim()));
+            } else if let Some(h) = K::filter_hint(self.filter.value().trim()) {
+                spans.push(Span::styled(format!("  {h}"), theme.dim()));
             }
         }
         Line::from(spans).render(l.filter, buf);

@@ -80,4 +80,10 @@ impl BrowseKind for Contacts {
     fn title() -> &'static str {
         "Contacts"
     }
+    fn filter_hint(filter: &str) -> Option<&'static str> {
+        match filter.chars().count() {
+            1 | 2 => Some("last names starting so; 3+ letters search names and emails"),
+            _ => None,
+        }
+    }
 }
