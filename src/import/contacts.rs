@@ -189,6 +189,9 @@ pub fn import_contacts_reader<R: Read>(
     let cols = map_columns(&headers, &mut report)?;
     let width = headers.len();
 
+    // A big import touches random pages of several indexes: a larger page cache keeps them in
+    // memory instead of spilling to the WAL mid-transaction (the default is 2 MiB).
+    conn.pragma_update(None, "cache_size", -65_536)?;
     let tx = store::write_tx(conn)?;
     let mut clients_cache: HashMap<(Option<String>, String), i64> = HashMap::new();
     let mut seen_ids: HashMap<String, u64> = HashMap::new();
@@ -388,9 +391,8 @@ fn apply_row(
             match clients_cache.get(&key) {
                 Some(&id) => Some(id),
                 None => {
-                    let before = clients::count(conn)?;
-                    let (id, _) = clients::upsert(conn, cid.as_deref(), name, *kind)?;
-                    if clients::count(conn)? > before {
+                    let (id, change) = clients::upsert(conn, cid.as_deref(), name, *kind)?;
+                    if change == clients::Change::Inserted {
                         report.clients_created += 1;
                     }
                     clients_cache.insert(key, id);

@@ -56,13 +56,22 @@ pub fn name_key(name: &str) -> String {
     name.trim().to_lowercase()
 }
 
-/// Inserts or updates a client found by `crm_id` (when given) or by name; returns (id, changed).
+/// What an upsert did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    Inserted,
+    Updated,
+    Unchanged,
+}
+
+/// Inserts or updates a client found by `crm_id` (when given) or by name; returns its id and
+/// what changed.
 pub fn upsert(
     conn: &Connection,
     crm_id: Option<&str>,
     name: &str,
     kind: ClientKind,
-) -> Result<(i64, bool)> {
+) -> Result<(i64, Change)> {
     let name = name.trim();
     if name.is_empty() {
         return Err(StoreError::Invalid("a client needs a name".into()));
@@ -70,54 +79,47 @@ pub fn upsert(
     let key = name_key(name);
     let existing: Option<(i64, String, String)> = match crm_id {
         Some(cid) => conn
-            .query_row(
-                "SELECT id, name, kind FROM clients WHERE crm_id = ?1",
-                [cid],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
+            .prepare_cached("SELECT id, name, kind FROM clients WHERE crm_id = ?1")?
+            .query_row([cid], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .optional_row()?,
         None => None,
     };
     let existing = match existing {
         Some(e) => Some(e),
         None => conn
-            .query_row(
-                "SELECT id, name, kind FROM clients WHERE name_key = ?1",
-                [&key],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
+            .prepare_cached("SELECT id, name, kind FROM clients WHERE name_key = ?1")?
+            .query_row([&key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .optional_row()?,
     };
     let now = time::now();
     match existing {
         Some((id, old_name, old_kind)) => {
             if old_name == name && old_kind == kind.as_str() {
-                return Ok((id, false));
+                return Ok((id, Change::Unchanged));
             }
-            conn.execute(
+            conn.prepare_cached(
                 "UPDATE clients SET name = ?2, name_key = ?3, kind = ?4, updated_at = ?5 WHERE id = ?1",
+            )?
+            .execute(
                 params![id, name, key, kind.as_str(), now],
             )?;
-            Ok((id, true))
+            Ok((id, Change::Updated))
         }
         None => {
-            conn.execute(
+            conn.prepare_cached(
                 "INSERT INTO clients (crm_id, name, name_key, kind, created_at, updated_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
-                params![crm_id, name, key, kind.as_str(), now],
-            )?;
-            Ok((conn.last_insert_rowid(), true))
+            )?
+            .execute(params![crm_id, name, key, kind.as_str(), now])?;
+            Ok((conn.last_insert_rowid(), Change::Inserted))
         }
     }
 }
 
 pub fn get(conn: &Connection, id: i64) -> Result<Option<Client>> {
     Ok(conn
-        .query_row(
-            &format!("SELECT {COLS} FROM clients WHERE id = ?1"),
-            [id],
-            from_row,
-        )
+        .prepare_cached(&format!("SELECT {COLS} FROM clients WHERE id = ?1"))?
+        .query_row([id], from_row)
         .optional_row()?)
 }
 
