@@ -68,8 +68,8 @@ while i < len(people):
     size = rng.choice([1, 1, 2, 2, 2, 3, 4])
     group = people[i:i + size]
     last = group[0][2] or group[0][1] or "Family"
-    members = " & ".join(g[1] for g in group if g[1]) or last
-    name = f"{last} Household" if len(group) == 1 else f"{last}, {members}"
+    members = " & ".join(dict.fromkeys(g[1] for g in group if g[1])) or last
+    name = f"{last} Household" if len(group) == 1 or "&" not in members else f"{last}, {members}"
     for g in group:
         g[4] = name
     i += size

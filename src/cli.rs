@@ -84,9 +84,6 @@ pub struct DemoArgs {
     pub no_browser: bool,
 }
 
-/// Filled by the sandbox module's own arguments.
-#[derive(Debug, Args)]
-pub struct SandboxPlaceholder {}
 
 #[derive(Debug, Subcommand)]
 pub enum AuthCommand {
