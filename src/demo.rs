@@ -126,6 +126,7 @@ pub async fn prepare(
         no_browser: false,
         prefill,
         opener: (!browser).then(terminal_browser),
+        run_jobs_on_start: true,
     };
     Ok((
         TuiContext {

@@ -71,6 +71,8 @@ pub struct TuiOptions {
     pub prefill: BTreeMap<String, String>,
     /// Opens the authorize URL instead of the system browser (the demo's terminal stand-in).
     pub opener: Option<crate::ctct::oauth::BrowserOpener>,
+    /// Run the three jobs, one after another, the first time the dashboard opens (the demo).
+    pub run_jobs_on_start: bool,
 }
 
 impl std::fmt::Debug for TuiOptions {

@@ -42,6 +42,8 @@ pub struct App {
     pub size: Rect,
     /// OSC 52 sequences waiting to be written.
     pub clipboard: Vec<String>,
+    /// Whether `options.run_jobs_on_start` has been acted on.
+    jobs_started: std::cell::Cell<bool>,
 }
 
 impl App {
@@ -58,6 +60,7 @@ impl App {
             quit: false,
             size: Rect::default(),
             clipboard: Vec::new(),
+            jobs_started: std::cell::Cell::new(false),
         }
     }
 
@@ -74,7 +77,14 @@ impl App {
                 s.prefill = self.options.prefill.clone();
                 Box::new(WizardScreen::new(s))
             }
-            Nav::Dashboard => Box::new(DashboardScreen::new(&self.user)),
+            Nav::Dashboard => {
+                let mut d = DashboardScreen::new(&self.user);
+                // The demo runs the three jobs the first time the dashboard opens.
+                if self.options.run_jobs_on_start && !self.jobs_started.replace(true) {
+                    d.queue_runs(&crate::store::jobs::JobName::ALL);
+                }
+                Box::new(d)
+            }
         }
     }
 

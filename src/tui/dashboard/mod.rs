@@ -120,6 +120,9 @@ pub struct DashboardScreen {
     pub toast: Option<Toast>,
     /// Jobs this window started and that have not reported their end yet.
     pub local_runs: Vec<crate::store::jobs::JobName>,
+    /// Jobs to run one after another, each when the previous one ended well (the demo's first
+    /// open of the dashboard).
+    run_queue: std::collections::VecDeque<crate::store::jobs::JobName>,
     next_tag: u64,
     poll_tag: u64,
     /// The last frame's size (for paging in tabs that keep their own scroll).
@@ -153,10 +156,26 @@ impl DashboardScreen {
             settings: SettingsTab::default(),
             toast: None,
             local_runs: Vec::new(),
+            run_queue: Default::default(),
             next_tag: 0,
             poll_tag: 0,
             height: 24,
         }
+    }
+
+    /// Runs these jobs in order once the dashboard opens, each after the previous one
+    /// succeeded.
+    pub fn queue_runs(&mut self, jobs: &[crate::store::jobs::JobName]) {
+        self.run_queue.extend(jobs.iter().copied());
+    }
+
+    fn next_queued_run(&mut self) -> Option<Effect> {
+        let job = self.run_queue.pop_front()?;
+        // Poll fast while it runs (as for a job started with `r`).
+        if !self.local_runs.contains(&job) {
+            self.local_runs.push(job);
+        }
+        Some(Effect::Dash(DashEffect::RunJob(job)))
     }
 
     fn tag(&mut self) -> u64 {
@@ -427,11 +446,20 @@ impl DashboardScreen {
             }
             DashEvent::JobEnded { job, result } => {
                 self.local_runs.retain(|j| *j != job);
-                match result {
-                    Ok(status) => self.sh.say(format!("{} {status}", job.display_name())),
-                    Err(e) => self.sh.warn(format!("{}: {e}", job.display_name())),
-                }
-                vec![self.overview_query()]
+                let next = match result {
+                    Ok(status) => {
+                        self.sh.say(format!("{} {status}", job.display_name()));
+                        self.next_queued_run()
+                    }
+                    Err(e) => {
+                        self.sh.warn(format!("{}: {e}", job.display_name()));
+                        self.run_queue.clear();
+                        None
+                    }
+                };
+                let mut fx = vec![self.overview_query()];
+                fx.extend(next);
+                fx
             }
             DashEvent::Refreshed { contact, result } => {
                 let Some(c) = self.contact.as_mut().filter(|c| c.id == contact) else {
@@ -570,6 +598,7 @@ impl Screen for DashboardScreen {
             self.sh.query(DashQuery::Settings),
             Effect::Dash(DashEffect::StartOutbox),
         ];
+        fx.extend(self.next_queued_run());
         fx.push(self.schedule_poll());
         fx
     }
