@@ -74,13 +74,17 @@ pub async fn run(ctx: &Ctx, args: RunArgs) -> anyhow::Result<u8> {
         let (tx, mut rx) = watch::channel(Snapshot::default());
         let printer = tokio::spawn(async move {
             let mut last = String::new();
+            let mut printed = std::time::Instant::now() - std::time::Duration::from_secs(5);
             while rx.changed().await.is_ok() {
                 let s = rx.borrow_and_update().clone();
                 if s.finished.is_some() {
                     break;
                 }
                 let l = line(&s);
-                if l != last {
+                // A terminal gets a live line; a log file one line a second at most.
+                let due = tty || printed.elapsed() >= std::time::Duration::from_secs(1);
+                if l != last && due {
+                    printed = std::time::Instant::now();
                     let mut err = std::io::stderr();
                     if tty {
                         let _ = write!(err, "\r\x1b[2K{l}");

@@ -269,6 +269,8 @@ fn spawn_heartbeat(
                     return;
                 }
             };
+            // Tiny writes: leave WAL checkpoints to the job's own connection.
+            let _ = conn.pragma_update(None, "wal_autocheckpoint", 0);
             let mut last_write = std::time::Instant::now() - Duration::from_secs(2);
             let mut last_sent = Snapshot::default();
             while !stop.load(Ordering::SeqCst) {
