@@ -84,7 +84,6 @@ pub struct DemoArgs {
     pub no_browser: bool,
 }
 
-
 #[derive(Debug, Subcommand)]
 pub enum AuthCommand {
     /// Open the browser to allow ctctsync access (Authorization Code + PKCE)
