@@ -305,7 +305,7 @@ async fn add_to_list_creates_or_links() {
         .or_else(|| remote_all.last())
         .unwrap()
         .clone();
-    let old_id = import_crm(&env.store, &[existing.clone()])[0].0;
+    let old_id = import_crm(&env.store, std::slice::from_ref(&existing))[0].0;
     let mut c2 = env.store.connect().unwrap();
     sync::request_add_to_list(&mut c2, new_id, &list.list_id).unwrap();
     sync::request_add_to_list(&mut c2, old_id, &list.list_id).unwrap();
@@ -316,10 +316,12 @@ async fn add_to_list_creates_or_links() {
     sync::outbox::drain(&api, &env.store).await.unwrap();
 
     let n = contacts::get(&conn, new_id).unwrap().unwrap();
-    let nid = n
-        .ctct_id
-        .clone()
-        .unwrap_or_else(|| panic!("created and linked: {:?}", outbox::for_contact(&conn, new_id, 5)));
+    let nid = n.ctct_id.clone().unwrap_or_else(|| {
+        panic!(
+            "created and linked: {:?}",
+            outbox::for_contact(&conn, new_id, 5)
+        )
+    });
     let rn = remote(&env, &nid).await;
     assert_eq!(
         rn.email_address.unwrap().permission_to_send.as_deref(),

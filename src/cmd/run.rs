@@ -119,10 +119,12 @@ pub async fn run(ctx: &Ctx, args: RunArgs) -> anyhow::Result<u8> {
                 for n in &s.notes {
                     eprintln!("  note: {n}");
                 }
-                if let Some(e) = &o.error {
-                    if o.status != RunStatus::Cancelled {
-                        eprintln!("  error: {e}");
-                    }
+                if let Some(e) = o
+                    .error
+                    .as_ref()
+                    .filter(|_| o.status != RunStatus::Cancelled)
+                {
+                    eprintln!("  error: {e}");
                 }
                 if o.status != RunStatus::Succeeded {
                     all_ok = false;

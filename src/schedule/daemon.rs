@@ -37,10 +37,11 @@ pub enum DaemonError {
     Config(#[from] config::ConfigError),
 }
 
+/// Each job's schedule (None when the expression is invalid).
+type JobSchedules = Vec<(JobName, Option<Schedule>)>;
+
 /// The schedules as configured now (re-read every tick, so a change applies without a restart).
-fn schedules(
-    conn: &rusqlite::Connection,
-) -> Result<(Tz, Vec<(JobName, Option<Schedule>)>), DaemonError> {
+fn schedules(conn: &rusqlite::Connection) -> Result<(Tz, JobSchedules), DaemonError> {
     let tz_name = config::get(conn, "schedule.timezone")?.unwrap_or_else(|| "UTC".into());
     let tz = parse_tz(&tz_name).unwrap_or(Tz::UTC);
     let mut out = Vec::new();
@@ -70,10 +71,10 @@ struct Queue {
 
 impl Queue {
     fn push(&self, job: JobName, trigger: Trigger) {
-        if let Ok(mut q) = self.items.lock() {
-            if !q.iter().any(|(j, _)| *j == job) {
-                q.push_back((job, trigger));
-            }
+        if let Ok(mut q) = self.items.lock()
+            && !q.iter().any(|(j, _)| *j == job)
+        {
+            q.push_back((job, trigger));
         }
         self.notify.notify_one();
     }

@@ -160,6 +160,7 @@ pub async fn run<A: CtctApi>(api: &A, conn: &mut Connection, t: &Tracker) -> Res
     t.set_phase("linking CRM contacts by email");
     let tx = store::write_tx(conn)?;
     let report = link_by_email(&tx)?;
+    ctct_contacts::fill_memberships_of_new_links(&tx)?;
     tx.commit().map_err(StoreError::from)?;
     t.update(|p, s| {
         p.progress = 1.0;
@@ -203,6 +204,7 @@ fn store_page(conn: &Connection, page: &[RemoteContact]) -> Result<(i64, i64), S
         } else {
             skipped += 1;
         }
+        ctct_contacts::set_lists(conn, &c.contact_id, &c.list_memberships)?;
         if let Some(crm) = contacts::get_by_ctct_id(conn, &c.contact_id)? {
             lists::replace_memberships(conn, crm.id, &c.list_memberships)?;
         }

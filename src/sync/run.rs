@@ -293,10 +293,8 @@ fn spawn_heartbeat(
                     if let Err(e) = jobs::update_progress(&conn, tracker.run_id, &progress) {
                         tracing::warn!("progress of run {}: {e}", tracker.run_id);
                     }
-                    if let Ok(job) = jobs::get(&conn, tracker.job) {
-                        if job.cancel_requested {
-                            tracker.cancel.cancel();
-                        }
+                    if jobs::get(&conn, tracker.job).is_ok_and(|j| j.cancel_requested) {
+                        tracker.cancel.cancel();
                     }
                 }
                 std::thread::sleep(Duration::from_millis(100));
