@@ -177,6 +177,13 @@ fn the_demo_from_wizard_to_dashboard() {
             |r| r.get(0),
         )
         .expect("a contact with sends and opens");
+    let members: i64 = conn
+        .query_row("SELECT count(*) FROM list_memberships", [], |r| r.get(0))
+        .expect("memberships");
+    assert!(
+        members > 0,
+        "linked contacts carry their Constant Contact lists"
+    );
     t.send("2");
     t.wait_for("1,996");
     t.send("/");

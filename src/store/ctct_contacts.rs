@@ -60,3 +60,31 @@ pub fn by_email(conn: &Connection, email: &str) -> Result<Vec<(String, bool)>> {
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
+
+/// Records the lists a Constant Contact contact is on (replacing what was known).
+pub fn set_lists(conn: &Connection, contact_id: &str, list_ids: &[String]) -> Result<()> {
+    conn.prepare_cached("DELETE FROM ctct_list_members WHERE contact_id = ?1")?
+        .execute([contact_id])?;
+    let mut ins = conn.prepare_cached(
+        "INSERT OR IGNORE INTO ctct_list_members (contact_id, list_id) VALUES (?1, ?2)",
+    )?;
+    for l in list_ids {
+        ins.execute(params![contact_id, l])?;
+    }
+    Ok(())
+}
+
+/// Gives linked CRM contacts that have no list memberships yet the lists their Constant Contact
+/// contact is on (a contact linked after its page was stored). Returns the rows added.
+pub fn fill_memberships_of_new_links(conn: &Connection) -> Result<usize> {
+    Ok(conn.execute(
+        "INSERT OR IGNORE INTO list_memberships (contact_id, list_id, state, updated_at)
+         SELECT c.id, m.list_id, 'member', ?1
+         FROM contacts c
+         JOIN ctct_list_members m ON m.contact_id = c.ctct_id
+         JOIN ctct_lists l ON l.list_id = m.list_id
+         WHERE c.ctct_id IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM list_memberships x WHERE x.contact_id = c.id)",
+        [time::now()],
+    )?)
+}

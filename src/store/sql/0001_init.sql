@@ -56,6 +56,14 @@ CREATE TABLE ctct_contacts (
 ) STRICT;
 CREATE INDEX ctct_contacts_email ON ctct_contacts(email_norm);
 
+-- The lists each Constant Contact contact is on, as the contact sync last saw them; copied to
+-- `list_memberships` for CRM contacts once they are linked (even when linked after the page).
+CREATE TABLE ctct_list_members (
+    contact_id TEXT NOT NULL,
+    list_id    TEXT NOT NULL,
+    PRIMARY KEY (contact_id, list_id)
+) STRICT, WITHOUT ROWID;
+
 -- Constant Contact lists.
 CREATE TABLE ctct_lists (
     list_id          TEXT PRIMARY KEY NOT NULL,
