@@ -230,7 +230,7 @@ async fn a_failed_refresh_keeps_the_old_pair() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn plus_addresses_survive_and_writes_use_writable_fields() {
-    let (env, client) = logged_in().await;
+    let (_env, client) = logged_in().await;
     let lists = client.contact_lists().await.unwrap();
     let list = lists
         .iter()
@@ -303,7 +303,7 @@ async fn plus_addresses_survive_and_writes_use_writable_fields() {
     );
 
     let activity = client
-        .add_list_memberships(&[created.contact_id.clone()], &[list])
+        .add_list_memberships(std::slice::from_ref(&created.contact_id), &[list])
         .await
         .unwrap();
     let polled = client.activity(&activity.activity_id).await.unwrap();
@@ -355,7 +355,7 @@ async fn campaigns_and_tracking_reports_decode() {
     let summaries = client.email_campaign_summaries().await.unwrap();
     assert!(!summaries.is_empty());
     let stats = client
-        .campaign_activity_stats(&[primary.clone()])
+        .campaign_activity_stats(std::slice::from_ref(&primary))
         .await
         .unwrap();
     assert_eq!(stats[0].campaign_activity_id, primary);
