@@ -327,16 +327,23 @@ fn leases_exclude_others_and_are_taken_over_when_dead() {
 }
 
 #[test]
-fn pacer_hands_out_distinct_slots() {
+fn pacer_allows_four_starts_per_sliding_window() {
     let (_dir, store) = temp_store();
     let mut conn = store.connect().expect("connect");
-    let mut slots = Vec::new();
-    for _ in 0..8 {
+    let mut try_at = |ms: i64| {
         let tx = store::write_tx(&mut conn).expect("tx");
-        slots.push(api_usage::reserve_slot(&tx, 1_000, 250).expect("slot"));
+        let r = api_usage::try_start(&tx, ms, 4, 1_000).expect("try");
         tx.commit().expect("commit");
+        r
+    };
+    for t in [1_000, 1_010, 1_020, 1_030] {
+        assert_eq!(try_at(t), None, "start at {t}");
     }
-    assert_eq!(slots, (0..8).map(|i| 1_000 + i * 250).collect::<Vec<_>>());
+    // The fifth start within the window waits until the oldest leaves it.
+    assert_eq!(try_at(1_500), Some(500));
+    assert_eq!(try_at(2_000), None);
+    assert_eq!(try_at(2_005), Some(5));
+    assert_eq!(try_at(2_010), None);
 }
 
 /// Two OS processes (this test binary re-run as a child) write to one store at once: no

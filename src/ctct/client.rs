@@ -5,8 +5,8 @@
 //! ```text
 //!  token (tokens.rs: cached, refreshed before expiry / once after a 401, single-flight
 //!         across processes under the store's write lock)
-//!    → pacer (store: quota stop check, reserve_slot = next 256 ms slot shared by every
-//!             process, record_request) → sleep until the slot
+//!    → pacer (store: quota stop check, try_start = a sliding window of 4 starts per 1.05 s
+//!             shared by every process, record_request; wait and ask again when full)
 //!    → HTTP → 2xx: done
 //!           → 401: refresh once, retry     → 429 quota_exceeded: mark the store, stop
 //!           → 429 throttled / 5xx / no answer: capped exponential backoff + jitter, retry
@@ -35,9 +35,10 @@ use crate::store::{self, Store, api_usage};
 /// Tuning knobs; [`ClientOptions::default`] is what the product uses.
 #[derive(Debug, Clone)]
 pub struct ClientOptions {
-    /// Gap between two request slots across all processes. 256 ms (3.9 requests/s) rather than
-    /// 250 ms leaves room for network jitter, so that our own pacing never trips Constant
-    /// Contact's 4-per-rolling-second limit.
+    /// A quarter of the pacing window: at most 4 requests start within any 4 × `pace_interval`
+    /// across all processes. 262 ms (4 per 1.05 s, 3.8 requests/s) rather than 250 ms leaves
+    /// 50 ms for the time between a start being recorded and the request reaching the server,
+    /// so that our own pacing never trips Constant Contact's 4-per-rolling-second limit.
     pub pace_interval: Duration,
     /// Attempts for a request that meets `throttled`, a 5xx or no answer.
     pub max_attempts: u32,
@@ -51,7 +52,7 @@ pub struct ClientOptions {
 impl Default for ClientOptions {
     fn default() -> Self {
         ClientOptions {
-            pace_interval: Duration::from_millis(256),
+            pace_interval: Duration::from_millis(262),
             max_attempts: 8,
             backoff_base: Duration::from_millis(500),
             backoff_cap: Duration::from_secs(30),
@@ -206,25 +207,32 @@ impl Client {
         Ok(joined)
     }
 
-    /// Waits for this process's next request slot (shared with every process on the store).
+    /// Waits until this request may start: at most 4 starts in any window of 4 × `pace_interval`
+    /// across every process on the store (a sliding window, checked again after each wait).
     async fn acquire_slot(&self) -> Result<(), CtctError> {
-        let interval = self.inner.options.pace_interval.as_millis() as i64;
-        let slot = self
-            .db(move |conn| {
-                let now = Utc::now();
-                let tx = store::write_tx(conn)?;
-                if let Some(until) = api_usage::quota_exhausted_until(&tx, now)? {
-                    return Err(CtctError::QuotaExceeded { until });
-                }
-                let slot = api_usage::reserve_slot(&tx, now.timestamp_millis(), interval)?;
-                api_usage::record_request(&tx, now)?;
-                tx.commit().map_err(store::StoreError::from)?;
-                Ok(slot)
-            })
-            .await?;
-        let wait = slot - Utc::now().timestamp_millis();
-        if wait > 0 {
-            tokio::time::sleep(Duration::from_millis(wait as u64)).await;
+        const PER_WINDOW: u32 = 4;
+        let window = self.inner.options.pace_interval.as_millis() as i64 * i64::from(PER_WINDOW);
+        loop {
+            let wait = self
+                .db(move |conn| {
+                    let now = Utc::now();
+                    let tx = store::write_tx(conn)?;
+                    if let Some(until) = api_usage::quota_exhausted_until(&tx, now)? {
+                        return Err(CtctError::QuotaExceeded { until });
+                    }
+                    let wait =
+                        api_usage::try_start(&tx, now.timestamp_millis(), PER_WINDOW, window)?;
+                    if wait.is_none() {
+                        api_usage::record_request(&tx, now)?;
+                    }
+                    tx.commit().map_err(store::StoreError::from)?;
+                    Ok(wait)
+                })
+                .await?;
+            match wait {
+                None => break,
+                Some(ms) => tokio::time::sleep(Duration::from_millis(ms as u64)).await,
+            }
         }
         self.inner.requests.fetch_add(1, Ordering::Relaxed);
         Ok(())

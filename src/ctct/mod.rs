@@ -20,7 +20,8 @@
 //!
 //! Rules this module enforces (ctct-api.md §1–§8, §10; pitfalls P1–P13):
 //! - at most 4 requests/s per application across every process on the store (`client.rs`:
-//!   `store::api_usage::reserve_slot` inside `write_tx`), each request counted in the store;
+//!   `store::api_usage::try_start`, a sliding window inside `write_tx`), each request counted
+//!   in the store;
 //! - `quota_exceeded` → `api_usage::mark_quota_exhausted`, then every call fails fast until
 //!   the next UTC midnight; `throttled`, 5xx and no-answer are retried with capped exponential
 //!   backoff and jitter; other 4xx are not retried, except one retry of a 401 after a refresh;

@@ -63,17 +63,21 @@ pub fn quota_exhausted_until(conn: &Connection, now: DateTime<Utc>) -> Result<Op
     Ok(until.filter(|u| u.as_str() > time::fmt(now).as_str()))
 }
 
-/// Reserves the next request slot for this process: returns the Unix ms at which the request may
-/// start. Slots are `interval_ms` apart across all processes sharing the store. Call inside an
-/// IMMEDIATE transaction (`store::write_tx`) so two processes never take the same slot.
-pub fn reserve_slot(conn: &Connection, now_ms: i64, interval_ms: i64) -> Result<i64> {
-    let next: i64 = conn.query_row("SELECT next_slot_ms FROM api_pacer WHERE id = 1", [], |r| {
-        r.get(0)
-    })?;
-    let slot = next.max(now_ms);
-    conn.execute(
-        "UPDATE api_pacer SET next_slot_ms = ?1 WHERE id = 1",
-        [slot + interval_ms],
-    )?;
-    Ok(slot)
+/// The cross-process pacer, a sliding window: returns `None` when a request may start now (and
+/// records it), or `Some(ms)` to wait before asking again, so that at most `max` requests start
+/// within any `window_ms` across every process sharing the store. The start is recorded right
+/// before the request goes out, after any wait, so a late wake-up can never bunch requests.
+/// Call inside an IMMEDIATE transaction (`store::write_tx`).
+pub fn try_start(conn: &Connection, now_ms: i64, max: u32, window_ms: i64) -> Result<Option<i64>> {
+    conn.prepare_cached("DELETE FROM api_sends WHERE at_ms <= ?1")?
+        .execute([now_ms - window_ms])?;
+    let (n, oldest): (i64, Option<i64>) = conn
+        .prepare_cached("SELECT count(*), min(at_ms) FROM api_sends")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    if n < i64::from(max) {
+        conn.prepare_cached("INSERT INTO api_sends (at_ms) VALUES (?1)")?
+            .execute([now_ms])?;
+        return Ok(None);
+    }
+    Ok(Some((oldest.unwrap_or(now_ms) + window_ms - now_ms).max(1)))
 }

@@ -243,17 +243,18 @@ INSERT INTO layouts (page, tab) VALUES
     ('client', 'ctct.membership'), ('client', 'ctct.activity');
 
 -- API usage per UTC day (shown by `status`, the dashboard gauge) and the cross-process pacer:
--- every process reserves its request slot in `api_pacer` inside an IMMEDIATE transaction.
+-- the start times of the most recent requests of every process sharing the store; a request may
+-- start only while fewer than the limit started within the window (a sliding window, like the
+-- server's own count), checked and recorded inside an IMMEDIATE transaction.
 CREATE TABLE api_usage (
     day      TEXT PRIMARY KEY NOT NULL,               -- 'YYYY-MM-DD' (UTC)
     requests INTEGER NOT NULL DEFAULT 0,
     quota_exhausted_until TEXT                        -- set on quota_exceeded: next UTC midnight
 ) STRICT;
-CREATE TABLE api_pacer (
-    id           INTEGER PRIMARY KEY CHECK (id = 1),
-    next_slot_ms INTEGER NOT NULL                     -- earliest Unix ms the next request may start
+CREATE TABLE api_sends (
+    id    INTEGER PRIMARY KEY,
+    at_ms INTEGER NOT NULL                            -- Unix ms a request started
 ) STRICT;
-INSERT INTO api_pacer (id, next_slot_ms) VALUES (1, 0);
 
 -- Leases: the single daemon, a job run, the token refresh. A lease whose expires_at is past, or whose
 -- holder pid is gone on this host, may be taken over.
