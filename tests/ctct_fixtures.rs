@@ -1,5 +1,6 @@
 //! The client's decoders accept every real Constant Contact response body kept in
-//! /work/shared/ctct-fixtures (one test per file), and error bodies decode in both shapes.
+//! tests/data/ctct-fixtures (a copy of the team's shared ctct-fixtures, with their SOURCES.md;
+//! one test per file), and error bodies decode in both shapes.
 
 use std::path::PathBuf;
 
@@ -11,7 +12,9 @@ use ctctsync::ctct::{
 fn fixture(rel: &str) -> Vec<u8> {
     let dir = std::env::var_os("CTCT_FIXTURES")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/work/shared/ctct-fixtures"));
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/ctct-fixtures")
+        });
     let path = dir.join(rel);
     std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
 }
