@@ -182,18 +182,7 @@ pub async fn run<A: CtctApi>(api: &A, conn: &mut Connection, t: &Tracker) -> Res
 fn store_page(conn: &Connection, page: &[RemoteContact]) -> Result<(i64, i64), StoreError> {
     let (mut updated, mut skipped) = (0, 0);
     for c in page {
-        ctct_contacts::upsert(
-            conn,
-            &ctct_contacts::CtctContact {
-                contact_id: c.contact_id.clone(),
-                email: c.email.clone(),
-                permission: c.permission.clone(),
-                opt_out_source: c.opt_out_source.clone(),
-                deleted: c.deleted,
-                updated_at: c.updated_at.clone(),
-                email_updated_at: c.email_updated_at.clone(),
-            },
-        )?;
+        ctct_contacts::upsert(conn, &cache_entry(c))?;
         let status = if c.deleted {
             Some("deleted")
         } else {
@@ -285,20 +274,22 @@ pub fn link_by_email(conn: &Connection) -> Result<LinkReport, StoreError> {
     Ok(report)
 }
 
+/// What the contact cache keeps of a Constant Contact contact.
+fn cache_entry(c: &RemoteContact) -> ctct_contacts::CtctContact {
+    ctct_contacts::CtctContact {
+        contact_id: c.contact_id.clone(),
+        email: c.email.clone(),
+        permission: c.permission.clone(),
+        opt_out_source: c.opt_out_source.clone(),
+        deleted: c.deleted,
+        updated_at: c.updated_at.clone(),
+        email_updated_at: c.email_updated_at.clone(),
+    }
+}
+
 /// Links one CRM contact (used by the push after it created or found the Constant Contact contact).
 pub fn link_one(conn: &Connection, crm_id: i64, c: &RemoteContact) -> Result<bool, StoreError> {
-    ctct_contacts::upsert(
-        conn,
-        &ctct_contacts::CtctContact {
-            contact_id: c.contact_id.clone(),
-            email: c.email.clone(),
-            permission: c.permission.clone(),
-            opt_out_source: c.opt_out_source.clone(),
-            deleted: c.deleted,
-            updated_at: c.updated_at.clone(),
-            email_updated_at: c.email_updated_at.clone(),
-        },
-    )?;
+    ctct_contacts::upsert(conn, &cache_entry(c))?;
     let backfill = conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM sync_state WHERE scope = 'activity' AND key LIKE 'mark/%')",
         [],

@@ -112,38 +112,14 @@ pub fn export(
             }
         }
         ExportSpec::Interactions { contact } => {
-            interactions_header(&mut w, &path)?;
-            let mut before: Option<(String, i64)> = None;
-            loop {
-                let page = store::interactions::page_for_contact(
-                    conn,
-                    *contact,
-                    before.as_ref().map(|(t, i)| (t.as_str(), *i)),
-                    CHUNK,
-                )?;
-                let Some(last) = page.last() else { break };
-                before = Some((last.occurred_at.clone(), last.id));
-                for i in page {
-                    put(&mut w, &interaction_record(i))?;
-                }
-            }
+            write_activity(&mut w, &path, &mut put, |before| {
+                store::interactions::page_for_contact(conn, *contact, before, CHUNK)
+            })?;
         }
         ExportSpec::ClientActivity { client } => {
-            interactions_header(&mut w, &path)?;
-            let mut before: Option<(String, i64)> = None;
-            loop {
-                let page = store::interactions::page_for_client(
-                    conn,
-                    *client,
-                    before.as_ref().map(|(t, i)| (t.as_str(), *i)),
-                    CHUNK,
-                )?;
-                let Some(last) = page.last() else { break };
-                before = Some((last.occurred_at.clone(), last.id));
-                for i in page {
-                    put(&mut w, &interaction_record(i))?;
-                }
-            }
+            write_activity(&mut w, &path, &mut put, |before| {
+                store::interactions::page_for_client(conn, *client, before, CHUNK)
+            })?;
         }
         ExportSpec::Clients { filter } => {
             w.write_record(["id", "crm_id", "name", "kind"])
@@ -271,6 +247,26 @@ pub fn export(
     }
     w.flush().map_err(|e| io(&path, e))?;
     Ok((path, n))
+}
+
+/// Writes interactions newest first, one keyset page at a time (a contact's or a client's).
+fn write_activity(
+    w: &mut csv::Writer<std::fs::File>,
+    path: &Path,
+    put: &mut impl FnMut(&mut csv::Writer<std::fs::File>, &[String]) -> Result<(), StoreError>,
+    mut page_before: impl FnMut(Option<(&str, i64)>) -> Result<Vec<Interaction>, StoreError>,
+) -> Result<(), StoreError> {
+    interactions_header(w, path)?;
+    let mut before: Option<(String, i64)> = None;
+    loop {
+        let page = page_before(before.as_ref().map(|(t, i)| (t.as_str(), *i)))?;
+        let Some(last) = page.last() else { break };
+        before = Some((last.occurred_at.clone(), last.id));
+        for i in page {
+            put(w, &interaction_record(i))?;
+        }
+    }
+    Ok(())
 }
 
 fn interactions_header(w: &mut csv::Writer<std::fs::File>, path: &Path) -> Result<(), StoreError> {
