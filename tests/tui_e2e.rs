@@ -149,7 +149,7 @@ fn the_whole_wizard_by_keystrokes_against_the_sandbox() {
     t.wait_for("10. Layouts");
     t.send(keys::DOWN);
     t.send(keys::SPACE);
-    t.wait_for("[ ] off Client page: Timeline tab");
+    t.wait_for("[ ] off Client: Timeline tab");
     t.send(keys::ENTER);
 
     // Summary, then the dashboard.

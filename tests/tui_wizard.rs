@@ -296,6 +296,15 @@ fn redirect_step_copies_and_ticks() {
         h.take_out(),
         vec![Effect::Copy(config::DEFAULT_REDIRECT_URI.into())]
     );
+    // Enter on the copy button copies and moves on to the tick-box.
+    h.focus_on(Control::CopyRedirect);
+    h.act(Action::Confirm);
+    assert_eq!(
+        h.take_out(),
+        vec![Effect::Copy(config::DEFAULT_REDIRECT_URI.into())]
+    );
+    assert_eq!(h.w.focused(), Some(Control::RedirectTick));
+    h.focus_on(Control::Field("ctct.redirect_uri"));
     h.clear();
     h.typ("localhost:8899");
     assert!(h.error_of("ctct.redirect_uri").is_some());

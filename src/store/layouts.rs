@@ -6,18 +6,18 @@ use super::Result;
 
 /// Every (page, tab) the product knows, in display order.
 pub const TABS: [(&str, &str, &str); 5] = [
-    ("contact", "ctct", "Contact page: Constant Contact tab"),
-    ("client", "timeline", "Client page: Timeline tab"),
-    ("client", "ctct", "Client page: Constant Contact tab"),
+    ("contact", "ctct", "Contact: Constant Contact tab"),
+    ("client", "timeline", "Client: Timeline tab"),
+    ("client", "ctct", "Client: Constant Contact tab"),
     (
         "client",
         "ctct.membership",
-        "Client page: Constant Contact → Membership",
+        "Client: Constant Contact → Membership",
     ),
     (
         "client",
         "ctct.activity",
-        "Client page: Constant Contact → Activity",
+        "Client: Constant Contact → Activity",
     ),
 ];
 

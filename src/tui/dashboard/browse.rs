@@ -7,6 +7,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
+use unicode_width::UnicodeWidthStr;
 
 use super::data::{Cursor, DashQuery};
 use super::shared::Shared;
@@ -172,10 +173,15 @@ impl<R: Keyed> Browse<R> {
         if K::filterable() {
             spans.push(Span::raw("  filter "));
             spans.extend(self.filter.spans(24, self.editing, theme));
-            if !self.editing && self.filter.value().is_empty() {
-                spans.push(Span::styled("  / to filter", theme.dim()));
-            } else if let Some(h) = K::filter_hint(self.filter.value().trim()) {
-                spans.push(Span::styled(format!("  {h}"), theme.dim()));
+            let hint = if !self.editing && self.filter.value().is_empty() {
+                Some("  / to filter".to_string())
+            } else {
+                K::filter_hint(self.filter.value().trim()).map(|h| format!("  {h}"))
+            };
+            // A hint that does not fit is left out rather than cut mid-word.
+            let used: usize = spans.iter().map(|s| s.width()).sum();
+            if let Some(h) = hint.filter(|h| used + h.width() <= usize::from(l.filter.width)) {
+                spans.push(Span::styled(h, theme.dim()));
             }
         }
         Line::from(spans).render(l.filter, buf);

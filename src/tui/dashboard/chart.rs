@@ -14,6 +14,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
+use unicode_width::UnicodeWidthStr;
 
 use super::data::Month;
 use crate::tui::theme::Theme;
@@ -41,6 +42,28 @@ pub fn last_12(now: DateTime<Utc>) -> Vec<(i32, u32)> {
     out
 }
 
+/// The totals line, in words when they fit the width and in short words when they do not (80
+/// columns hold the short form for a contact with thousands of sends).
+fn summary_line(t: &[i64; 6], width: u16) -> (String, String) {
+    let long = (
+        " Engagement, 12 months: ".to_string(),
+        format!(
+            "{} sent, {} opened, {} clicked, {} bounced, {} opted out, {} forwarded",
+            t[0], t[1], t[2], t[3], t[4], t[5]
+        ),
+    );
+    if long.0.width() + long.1.width() <= usize::from(width) {
+        return long;
+    }
+    (
+        " 12 months: ".to_string(),
+        format!(
+            "{} sent, {} opened, {} clicked, {} bounced, {} opt-out, {} fwd",
+            t[0], t[1], t[2], t[3], t[4], t[5]
+        ),
+    )
+}
+
 pub fn render(months: &[Month], now: DateTime<Utc>, area: Rect, buf: &mut Buffer, theme: &Theme) {
     if area.height < 3 || area.width < 20 {
         return;
@@ -63,12 +86,10 @@ pub fn render(months: &[Month], now: DateTime<Utc>, area: Rect, buf: &mut Buffer
         }
     }
     let engaged = |c: &[i64; 6]| c[1] + c[2] + c[5];
+    let (title, counts_text) = summary_line(&totals, area.width);
     Line::from(vec![
-        Span::styled(" Engagement, 12 months: ", theme.title()),
-        Span::raw(format!(
-            "{} sent, {} opened, {} clicked, {} bounced, {} opted out, {} forwarded",
-            totals[0], totals[1], totals[2], totals[3], totals[4], totals[5]
-        )),
+        Span::styled(title, theme.title()),
+        Span::raw(counts_text),
     ])
     .render(Rect::new(area.x, area.y, area.width, 1), buf);
 

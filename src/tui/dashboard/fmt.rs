@@ -80,6 +80,11 @@ pub fn thousands(n: i64) -> String {
     if n < 0 { format!("-{out}") } else { out }
 }
 
+/// 1 → "1 request", 1234 → "1,234 requests".
+pub fn count(n: i64, one: &str, many: &str) -> String {
+    format!("{} {}", thousands(n), if n == 1 { one } else { many })
+}
+
 /// Seconds between two stored times (or until `now` when `end` is None).
 pub fn elapsed(start: &str, end: Option<&str>, now: DateTime<Utc>) -> i64 {
     let s = time::parse(start).unwrap_or(now);
@@ -95,6 +100,8 @@ mod tests {
     fn words_for_numbers_and_times() {
         assert_eq!(thousands(0), "0");
         assert_eq!(thousands(1234567), "1,234,567");
+        assert_eq!(count(1, "request", "requests"), "1 request");
+        assert_eq!(count(1200, "item", "items"), "1,200 items");
         assert_eq!(duration(5), "5 s");
         assert_eq!(duration(125), "2 min 05 s");
         assert_eq!(duration(7800), "2 h 10 min");

@@ -342,11 +342,11 @@ impl JobsTab {
                 label("Last run"),
                 Span::styled(status_word(r.status), status_style(r.status, theme)),
                 Span::raw(format!(
-                    " · {} · took {} · {} items · {} requests",
+                    " · {} · took {} · {} · {}",
                     fmt::local_str(&r.started_at, zone),
                     fmt::duration(took),
-                    fmt::thousands(r.items),
-                    fmt::thousands(r.api_requests)
+                    fmt::count(r.items, "item", "items"),
+                    fmt::count(r.api_requests, "request", "requests")
                 )),
             ]));
         }
@@ -390,10 +390,10 @@ impl JobsTab {
                     status_style(r.status, theme),
                 ),
                 Span::raw(format!(
-                    " {} {:>11} · {} items · {} req · {}{}",
+                    " {} {:>11} · {} · {} req · {}{}",
                     fmt::local_str(&r.started_at, zone),
                     fmt::duration(took),
-                    fmt::thousands(r.items),
+                    fmt::count(r.items, "item", "items"),
                     fmt::thousands(r.api_requests),
                     r.trigger,
                     if summary.is_empty() {

@@ -56,7 +56,7 @@ impl ListsTab {
     ///    List                 In Constant Contact  In the CRM  Being pushed
     ///  ▶ Newsletter                          1,204       1,198             2
     ///  Campaign roll-ups (PgDn / PgUp scroll)
-    ///    Campaign               Sent  Opened  Clicked  Bounced  Opted out  Forwarded
+    ///    Campaign               Sends  Opens  Clicks  Bounces  Opt-outs  Forwards
     /// ```
     pub fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
         let (lists_area, title_area, rollup_area) = layout(area);
@@ -95,16 +95,19 @@ impl ListsTab {
         let sel = self.sel.checked_sub(self.top);
         table::render(lists_area, buf, theme, &cols, &rows, sel, true, empty);
 
-        Line::styled(" Campaign roll-ups (PgDn / PgUp scroll)", theme.title())
-            .render(title_area, buf);
+        Line::styled(
+            " Campaign roll-ups: tracked events, re-opens included (PgDn / PgUp scroll)",
+            theme.title(),
+        )
+        .render(title_area, buf);
         let rcols = [
             col("Campaign", 18, true, 0),
-            col("Sent", 7, false, 0),
-            col("Opened", 7, false, 0),
-            col("Clicked", 7, false, 0),
-            col("Bounced", 7, false, 1),
-            col("Opted out", 9, false, 2),
-            col("Forwarded", 9, false, 3),
+            col("Sends", 7, false, 0),
+            col("Opens", 7, false, 0),
+            col("Clicks", 7, false, 0),
+            col("Bounces", 7, false, 1),
+            col("Opt-outs", 9, false, 2),
+            col("Forwards", 9, false, 3),
         ];
         let rh = usize::from(rollup_area.height.saturating_sub(1));
         let rrows: Vec<Vec<Cell>> = self

@@ -64,9 +64,9 @@ impl SettingsTab {
     pub fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme, sh: &Shared) {
         let w = usize::from(area.width);
         let perm = if sh.visibility().ctct {
-            "✓ holds the Constant Contact permission"
+            "✓ Constant Contact permission"
         } else {
-            "· no Constant Contact permission (Constant Contact tabs hidden)"
+            "· no Constant Contact permission (its tabs are hidden)"
         };
         Line::from(vec![
             Span::styled(" Setup: reopen any step with Enter", theme.title()),

@@ -522,7 +522,13 @@ impl WizardState {
         let controls = self.controls(self.step);
         let last = self.focus + 1 >= controls.len();
         match self.focused() {
-            Some(Control::CopyRedirect) => self.copy(),
+            Some(Control::CopyRedirect) => {
+                // Copied: the next thing to do is the tick-box below, so Enter goes on to it.
+                if !last {
+                    self.focus += 1;
+                }
+                self.copy()
+            }
             Some(Control::RunChecks) => {
                 let done = self.status(StepId::RemoteSites).is_done();
                 if done && self.probes.as_ref().is_some_and(|p| !p.running()) {
