@@ -14,6 +14,13 @@ pub fn run(ctx: &Ctx, cmd: ImportCommand) -> anyhow::Result<u8> {
         ))
         .into());
     }
+    if file.is_dir() {
+        return Err(UsageError(format!(
+            "{}: is a folder; give the path of a CSV file inside it",
+            file.display()
+        ))
+        .into());
+    }
     let store = ctx.store()?;
     let report = match import::import_contacts_file(&store, &file, ImportOptions { dry_run }) {
         Ok(r) => r,

@@ -174,6 +174,13 @@ pub fn import_contacts_reader<R: Read>(
         .from_reader(reader);
     let headers = match rdr.headers() {
         Ok(h) => h.clone(),
+        Err(e) if matches!(e.kind(), csv::ErrorKind::Utf8 { .. }) => {
+            return Err(ImportError::BadFile(
+                "the header line is not UTF-8 text: save the export as CSV UTF-8 (in Excel: \
+                 Save As → CSV UTF-8) and import it again"
+                    .into(),
+            ));
+        }
         Err(e) => {
             return Err(ImportError::BadFile(format!(
                 "the header line cannot be read: {e}"
@@ -203,10 +210,17 @@ pub fn import_contacts_reader<R: Read>(
             Ok(false) => break,
             Err(e) => {
                 let line = e.position().map(|p| p.line()).unwrap_or(0);
+                let message = match e.kind() {
+                    csv::ErrorKind::Utf8 { err, .. } => format!(
+                        "field {} is not UTF-8 text; save the export as CSV UTF-8 and import it again",
+                        err.field() + 1
+                    ),
+                    _ => format!("cannot be read ({e}); fix the quoting or encoding"),
+                };
                 report.problems.push(Problem {
                     line,
                     column: "row".into(),
-                    message: format!("cannot be read ({e}); fix the quoting or encoding"),
+                    message,
                 });
                 report.skipped += 1;
                 // A UTF-8 or quoting error may leave the reader mid-record; continue with the next.
