@@ -112,7 +112,8 @@ pub fn install_panic_hook(log_file: Option<PathBuf>) {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         previous(info);
-        tracing::error!("panic: {info}");
+        let backtrace = std::backtrace::Backtrace::force_capture();
+        tracing::error!("panic: {info}\n{backtrace}");
         if std::io::stderr().is_terminal() {
             match &log_file {
                 Some(f) => eprintln!(

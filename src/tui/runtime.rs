@@ -252,7 +252,7 @@ pub async fn run_loop(ctx: TuiContext) -> anyhow::Result<u8> {
     let mut sigint = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())?;
 
     let mut guard = TerminalGuard::enter()?;
-    let size = guard.terminal.size()?;
+    let size = guard.terminal()?.size()?;
     app.size = Rect::new(0, 0, size.width, size.height);
     let mut events = EventStream::new();
 
@@ -271,7 +271,7 @@ pub async fn run_loop(ctx: TuiContext) -> anyhow::Result<u8> {
             let _ = guard.write_raw(&osc52(&text));
         }
         if dirty && last_draw.elapsed() >= FRAME {
-            guard.terminal.draw(|f| {
+            guard.terminal()?.draw(|f| {
                 let area = f.area();
                 app.render(area, f.buffer_mut());
             })?;

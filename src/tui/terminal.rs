@@ -25,7 +25,8 @@ static HOOK: Once = Once::new();
 pub type Term = Terminal<CrosstermBackend<Stdout>>;
 
 pub struct TerminalGuard {
-    pub terminal: Term,
+    /// Always `Some` until the guard drops (an `Option` so that drop can decide its fate).
+    terminal: Option<Term>,
 }
 
 impl TerminalGuard {
@@ -59,7 +60,15 @@ impl TerminalGuard {
                 return Err(e);
             }
         };
-        Ok(TerminalGuard { terminal })
+        Ok(TerminalGuard {
+            terminal: Some(terminal),
+        })
+    }
+
+    pub fn terminal(&mut self) -> io::Result<&mut Term> {
+        self.terminal
+            .as_mut()
+            .ok_or_else(|| io::Error::other("the terminal was already restored"))
     }
 
     /// Writes raw bytes to the terminal (OSC 52 clipboard).
@@ -73,6 +82,15 @@ impl TerminalGuard {
 impl Drop for TerminalGuard {
     fn drop(&mut self) {
         restore();
+        // ratatui's Terminal shows the cursor again when it drops and `eprintln!`s when it cannot,
+        // which panics once the terminal is gone (SIGHUP, a closed window): the exit would skip
+        // the caller's clean-up. So show it here; if even that fails, the terminal is gone and the
+        // Terminal is leaked instead of dropped (the process is exiting).
+        if let Some(mut terminal) = self.terminal.take()
+            && terminal.show_cursor().is_err()
+        {
+            std::mem::forget(terminal);
+        }
     }
 }
 
