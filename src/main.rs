@@ -19,6 +19,18 @@ fn main() -> ExitCode {
         _ => Some(logging::init(&paths, Target::File)),
     };
     cmd::install_panic_hook(log.as_ref().and_then(|l| l.file.clone()));
+    if matches!(
+        cli.command,
+        Some(
+            Command::Status(_)
+                | Command::Contacts(_)
+                | Command::Config(_)
+                | Command::Import(_)
+                | Command::Auth(_)
+        )
+    ) {
+        end_quietly_on_a_closed_pipe();
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -37,5 +49,18 @@ fn main() -> ExitCode {
             eprintln!("error: {}", cmd::describe_error(&err));
             ExitCode::from(cmd::exit_code(&err))
         }
+    }
+}
+
+/// Commands that print listings end quietly when their reader goes away (`ctctsync contacts list |
+/// head`), as command-line tools do, instead of panicking in `println!`: Rust ignores SIGPIPE, so
+/// its default action is restored for them. The TUI, the daemon, `run` and the sandbox keep
+/// ignoring it: they must finish their work (sockets never raise it: writes use MSG_NOSIGNAL).
+fn end_quietly_on_a_closed_pipe() {
+    #[cfg(unix)]
+    // SAFETY: called once on the main thread before any other thread exists; setting a signal's
+    // disposition to SIG_DFL has no other effect on the program's state.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }

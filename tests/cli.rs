@@ -101,3 +101,42 @@ fn config_set_get_validates_and_reads_secrets_from_stdin() {
     );
     assert!(text.contains("set"));
 }
+
+/// `ctctsync contacts list | head -1`: the listing ends quietly when its reader goes away.
+#[test]
+fn a_listing_piped_into_a_reader_that_stops_early_ends_quietly() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().expect("tempdir");
+    // More than a pipe's buffer (64 KiB) of listing, so the writer meets the closed pipe.
+    let csv = dir.path().join("crm.csv");
+    let mut rows = String::from("First Name,Last Name,Email\n");
+    for i in 0..3000 {
+        rows.push_str(&format!("Ann{i},Lee{i},ann.lee{i}@example.com\n"));
+    }
+    std::fs::write(&csv, rows).expect("write");
+    let import = bin()
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["import", "contacts"])
+        .arg(&csv)
+        .output()
+        .expect("run");
+    assert!(import.status.success(), "{import:?}");
+    let mut child = bin()
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["contacts", "list"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run");
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut first)
+        .expect("read");
+    assert!(first.contains("NAME"), "{first}");
+    // The reader is gone (dropped above) before the listing is written out.
+    let out = child.wait_with_output().expect("wait");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
