@@ -340,3 +340,37 @@ async fn refresh_one_contact_and_overlapping_runs() {
                 .is_some_and(|e| e.contains("stopped unexpectedly"))
     }));
 }
+
+/// Before any CRM contact is linked, the activity job downloads nothing and sets no marks, so
+/// the contacts linked afterwards get their history from the campaign reports (a few pages), not
+/// from one per-contact request each.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn activities_wait_for_linked_contacts() {
+    let env = env(200, 3, 3_000).await;
+    run_fast(&env, JobName::Synccontactlists).await;
+    let before = env.api_requests().await;
+    let o = run_fast(&env, JobName::Syncactivities).await;
+    assert_eq!(env.api_requests().await - before, 0, "nothing to download");
+    assert!(
+        o.summary.notes.iter().any(|n| n.contains("no CRM contact")),
+        "{:?}",
+        o.summary.notes
+    );
+
+    let remote = sandbox_contacts(&env).await;
+    let live: Vec<_> = remote
+        .iter()
+        .filter(|c| c.status != "deleted")
+        .cloned()
+        .collect();
+    import_crm(&env.store, &live[..150]);
+    run_fast(&env, JobName::Synccontacts).await;
+    let before = env.api_requests().await;
+    run_fast(&env, JobName::Syncactivities).await;
+    let spent = env.api_requests().await - before;
+    assert!(
+        spent < 100,
+        "150 newly linked contacts took {spent} requests: the campaign reports, not a back-fill"
+    );
+    assert!(count(&env.store, "SELECT count(*) FROM interactions") > 0);
+}

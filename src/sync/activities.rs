@@ -128,6 +128,24 @@ pub async fn run<A: CtctApi>(api: &A, conn: &mut Connection, t: &Tracker) -> Res
     conn.pragma_update(None, "wal_autocheckpoint", 10_000)?;
     let events_on = config::get_bool(conn, "sync.activities_to_events")?;
     let per_contact = sync_state::get(conn, SCOPE, "mode")?.as_deref() == Some("per_contact");
+    let any_linked: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM contacts WHERE ctct_id IS NOT NULL)",
+        [],
+        |r| r.get(0),
+    )?;
+    if !any_linked {
+        // Nothing to store, and no marks are set: the first run with linked contacts reads the
+        // whole history through the campaign reports (marks set now would leave every contact
+        // linked later to the one-request-per-contact back-fill).
+        t.update(|_, s| {
+            s.notes.push(
+                "no CRM contact is linked to Constant Contact yet: nothing to download \
+                 (import contacts, then run synccontacts)"
+                    .into(),
+            )
+        });
+        return finish(conn, t, events_on);
+    }
     if per_contact {
         per_contact_mode(api, conn, t, events_on).await?;
     } else {
