@@ -137,3 +137,35 @@ fn five_field_and_quartz_weekdays() {
         "Mon 09:00"
     );
 }
+
+/// A bad schedule names the field at fault, its value and what the field accepts.
+#[test]
+fn a_bad_field_is_named_with_what_it_accepts() {
+    for (expr, says) in [
+        (
+            "61 * * * * ?",
+            "the seconds field `61` is wrong (seconds: 0–59)",
+        ),
+        (
+            "00 00 25 * * ?",
+            "the hours field `25` is wrong (hours: 0–23)",
+        ),
+        ("0 0 1 32 * ?", "the day-of-month field `32`"),
+        (
+            "0 0 1 ? * 9",
+            "the day-of-week field `9` is wrong (day-of-week: 1–7 with 1 = Sunday",
+        ),
+        ("0 0 1 * * MOX", "the day-of-week field `MOX`"),
+        (
+            "* * * 13 *",
+            "the month field `13` is wrong (month: 1–12 or JAN–DEC)",
+        ),
+        (
+            "* * * * 8",
+            "the day-of-week field `8` is wrong (day-of-week: 0–6 with 0 = Sunday",
+        ),
+    ] {
+        let err = Schedule::parse(expr).expect_err(expr);
+        assert!(err.contains(says), "{expr}: {err}");
+    }
+}

@@ -7,6 +7,49 @@ use chrono_tz::Tz;
 use croner::Cron;
 use croner::parser::{CronParser, Seconds, Year};
 
+/// Names the first field that makes `expr` fail on its own, with its value and what it accepts:
+/// each field is tried in an expression whose other fields match anything.
+fn culprit(parser: &CronParser, expr: &str) -> Option<String> {
+    const QUARTZ: [(&str, &str); 7] = [
+        ("seconds", "0–59"),
+        ("minutes", "0–59"),
+        ("hours", "0–23"),
+        ("day-of-month", "1–31, L, W or ?"),
+        ("month", "1–12 or JAN–DEC"),
+        ("day-of-week", "1–7 with 1 = Sunday, SUN–SAT, L, # or ?"),
+        ("year", "1970–2099"),
+    ];
+    const CLASSIC: [(&str, &str); 5] = [
+        ("minutes", "0–59"),
+        ("hours", "0–23"),
+        ("day-of-month", "1–31"),
+        ("month", "1–12 or JAN–DEC"),
+        ("day-of-week", "0–6 with 0 = Sunday, or SUN–SAT"),
+    ];
+    let fields: Vec<&str> = expr.split_whitespace().collect();
+    let quartz = fields.len() != 5;
+    let names: &[(&str, &str)] = if quartz { &QUARTZ } else { &CLASSIC };
+    let (day_of_month, day_of_week) = if quartz { (3, 5) } else { (2, 4) };
+    (0..fields.len().min(names.len())).find_map(|i| {
+        let probe: Vec<&str> = (0..fields.len())
+            .map(|j| match j {
+                _ if j == i => fields[j],
+                // Quartz wants one of the two day fields to be `?`.
+                _ if quartz && j == day_of_week && i != day_of_week => "?",
+                _ if quartz && j == day_of_month && i == day_of_week => "?",
+                _ => "*",
+            })
+            .collect();
+        let (name, accepts) = names[i];
+        parser.parse(&probe.join(" ")).is_err().then(|| {
+            format!(
+                "the {name} field `{}` is wrong ({name}: {accepts})",
+                fields[i]
+            )
+        })
+    })
+}
+
 /// A parsed schedule.
 #[derive(Debug, Clone)]
 pub struct Schedule {
@@ -44,9 +87,10 @@ impl Schedule {
                 ));
             }
         };
-        let cron = parser
-            .parse(expr)
-            .map_err(|e| format!("`{expr}` is not a valid cron expression: {e}"))?;
+        let cron = parser.parse(expr).map_err(|e| {
+            let what = culprit(&parser, expr).unwrap_or_else(|| e.to_string());
+            format!("`{expr}` is not a valid cron expression: {what}")
+        })?;
         let s = Schedule {
             expr: expr.to_string(),
             cron,
@@ -55,7 +99,7 @@ impl Schedule {
         let probe = Utc::now().with_timezone(&Tz::UTC);
         if s.next_after(probe).is_none() {
             return Err(format!(
-                "`{expr}` never fires (no matching date in the coming years): check the day and month fields"
+                "`{expr}` never fires (no matching date in the coming years): check the day, month and year fields"
             ));
         }
         Ok(s)
