@@ -27,12 +27,7 @@ fn child(data_dir: &std::path::Path) -> std::process::Child {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killed_twenty_times_then_finished_equals_uninterrupted() {
     let env = env(1_000, 4, 20_000).await;
-    let remote = sandbox_contacts(&env).await;
-    let live: Vec<_> = remote
-        .iter()
-        .filter(|c| c.status != "deleted")
-        .cloned()
-        .collect();
+    let live = live_contacts(&env).await;
     import_crm(&env.store, &live);
     run(&env, JobName::Synccontacts).await;
 

@@ -35,11 +35,7 @@ async fn run_fast(env: &Env, job: JobName) -> sync::RunOutcome {
 async fn lists_and_contacts_link_by_email() {
     let env = env(120, 3, 1_500).await;
     let remote = sandbox_contacts(&env).await;
-    let live: Vec<_> = remote
-        .iter()
-        .filter(|c| c.status != "deleted")
-        .cloned()
-        .collect();
+    let live = live_contacts(&env).await;
     // The CRM holds 60 of them; one with a differently written email, two sharing one email.
     let mut crm = live[..60].to_vec();
     crm[0].email = format!("  {}  ", crm[0].email.to_uppercase());
@@ -121,12 +117,7 @@ async fn lists_and_contacts_link_by_email() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn activities_full_then_incremental_and_events() {
     let env = env(150, 3, 3_000).await;
-    let remote = sandbox_contacts(&env).await;
-    let live: Vec<_> = remote
-        .iter()
-        .filter(|c| c.status != "deleted")
-        .cloned()
-        .collect();
+    let live = live_contacts(&env).await;
     import_crm(&env.store, &live);
     run_fast(&env, JobName::Synccontactlists).await;
     run_fast(&env, JobName::Synccontacts).await;
@@ -258,12 +249,7 @@ async fn activities_full_then_incremental_and_events() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn refresh_one_contact_and_overlapping_runs() {
     let env = env(60, 2, 800).await;
-    let remote = sandbox_contacts(&env).await;
-    let live: Vec<_> = remote
-        .iter()
-        .filter(|c| c.status != "deleted")
-        .cloned()
-        .collect();
+    let live = live_contacts(&env).await;
     let crm = import_crm(&env.store, &live);
     run_fast(&env, JobName::Synccontacts).await;
 
@@ -357,12 +343,7 @@ async fn activities_wait_for_linked_contacts() {
         o.summary.notes
     );
 
-    let remote = sandbox_contacts(&env).await;
-    let live: Vec<_> = remote
-        .iter()
-        .filter(|c| c.status != "deleted")
-        .cloned()
-        .collect();
+    let live = live_contacts(&env).await;
     import_crm(&env.store, &live[..150]);
     run_fast(&env, JobName::Synccontacts).await;
     let before = env.api_requests().await;

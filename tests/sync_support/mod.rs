@@ -82,6 +82,15 @@ pub async fn sandbox_contacts(env: &Env) -> Vec<SandboxContact> {
 
 /// Puts `which` sandbox contacts into the CRM (no Constant Contact id: the contact sync links
 /// them). Returns (CRM id, sandbox contact).
+/// The sandbox's contacts that are not deleted.
+pub async fn live_contacts(env: &Env) -> Vec<SandboxContact> {
+    sandbox_contacts(env)
+        .await
+        .into_iter()
+        .filter(|c| c.status != "deleted")
+        .collect()
+}
+
 pub fn import_crm(store: &Store, which: &[SandboxContact]) -> Vec<(i64, SandboxContact)> {
     let mut conn = store.connect().expect("conn");
     let tx = store::write_tx(&mut conn).expect("tx");
