@@ -487,3 +487,29 @@ fn clicks_switch_tabs_and_select_rows_and_tiny_terminals_do_not_panic() {
     }
     let _ = Tab::ALL;
 }
+
+/// The History's wrapped run error keeps every character at every width: the wrap budget once
+/// ignored one column of the "✗ " prefix, so the clip at the right edge ate the last character
+/// of each wrapped line ("refused the refres / token").
+#[test]
+fn wrapped_run_errors_lose_no_character_at_any_width() {
+    let f = fixture(true);
+    let s = &f.store;
+    let mut app = open(&f, "alice");
+    act(&mut app, s, Action::Down);
+    let error = "Constant Contact refused the access token (HTTP 401): authorize again in Settings → 5 Authorize";
+    for w in 60..=130 {
+        let screen = draw(&app, w, 40);
+        let parts: Vec<String> = screen
+            .lines()
+            .map(|l| l.trim_matches('"'))
+            .filter_map(|l| l.strip_prefix("         ✗ "))
+            .map(|l| l.trim_end().to_string())
+            .collect();
+        assert!(
+            !parts.is_empty(),
+            "no error lines at {w} columns:\n{screen}"
+        );
+        assert_eq!(parts.join(" "), error, "at {w} columns:\n{screen}");
+    }
+}

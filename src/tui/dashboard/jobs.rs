@@ -20,6 +20,7 @@ use crate::tui::theme::Theme;
 use crate::tui::widgets;
 use crate::tui::wizard::StepId;
 use crate::tui::worker::WriteOp;
+use unicode_width::UnicodeWidthStr;
 
 #[derive(Debug, Default)]
 pub struct JobsTab {
@@ -404,8 +405,12 @@ impl JobsTab {
                 )),
             ]));
             if let Some(e) = r.error.as_ref().filter(|_| r.status == RunStatus::Failed) {
-                for part in widgets::wrap(e, w.saturating_sub(10)) {
-                    hist.push(Line::styled(format!("         ✗ {part}"), theme.error()));
+                // The budget is what is left after the prefix, measured the same way the
+                // terminal draws it; a budget one column too wide lost the last character of
+                // every wrapped line to the clip at the right edge.
+                const ERR_PREFIX: &str = "         ✗ ";
+                for part in widgets::wrap(e, w.saturating_sub(ERR_PREFIX.width())) {
+                    hist.push(Line::styled(format!("{ERR_PREFIX}{part}"), theme.error()));
                 }
             }
         }

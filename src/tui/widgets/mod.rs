@@ -140,6 +140,23 @@ mod tests {
     }
 
     #[test]
+    fn wrap_never_drops_a_character() {
+        let text = "Constant Contact refused the refresh token: the account was not used for 180 \
+                    days and must be authorized with Constant Contact again — 日本語テキスト";
+        // From 2 columns up: a 2-column character cannot fit a 1-column line.
+        for width in 2..=60 {
+            let lines = wrap(text, width);
+            assert!(
+                lines.iter().all(|l| l.width() <= width),
+                "{width}: {lines:?}"
+            );
+            // Wrapping only ever replaces a space with a line break or cuts a long word.
+            let joined: String = lines.concat().replace(' ', "");
+            assert_eq!(joined, text.replace(' ', ""), "{width}: {lines:?}");
+        }
+    }
+
+    #[test]
     fn centered_and_clamped_never_exceed_the_area() {
         let area = Rect::new(0, 0, 10, 5);
         let c = centered(area, 40, 40);
