@@ -513,3 +513,69 @@ fn wrapped_run_errors_lose_no_character_at_any_width() {
         assert_eq!(parts.join(" "), error, "at {w} columns:\n{screen}");
     }
 }
+
+fn grace_dne(s: &Store) -> bool {
+    let conn = s.connect().unwrap();
+    store::contacts::find_by_email(&conn, "grace@hopper.example").unwrap()[0].do_not_email
+}
+
+/// Esc / Backspace on a contact's page with unsaved edits asks first (save, discard or stay)
+/// instead of dropping the edits; so does quitting.
+#[test]
+fn leaving_a_contact_with_unsaved_edits_asks_first() {
+    let f = fixture(true);
+    let s = &f.store;
+    let mut app = open(&f, "alice");
+    let before = grace_dne(s);
+    open_contact(&mut app, s, "grace");
+    act(&mut app, s, Action::Toggle);
+    // Esc: the question, with the changed field and the keys from the key table.
+    act(&mut app, s, Action::Back);
+    assert_eq!(app.screen.contexts(), vec![keymap::Context::DashUnsaved]);
+    snap(&app, "contact_unsaved_question");
+    let esc = KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE);
+    let key = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
+    let ctx = app.screen.contexts();
+    assert_eq!(keymap::lookup(&ctx, &key('s')), Some(Action::Save));
+    assert_eq!(keymap::lookup(&ctx, &key('d')), Some(Action::Discard));
+    assert_eq!(keymap::lookup(&ctx, &esc), Some(Action::No));
+    // Stay: still on the page, the edit kept.
+    act(&mut app, s, Action::No);
+    let text = draw(&app, 120, 40);
+    assert!(text.contains("● unsaved changes"), "{text}");
+    // Discard: back on the table, nothing written.
+    act(&mut app, s, Action::Back);
+    act(&mut app, s, Action::Discard);
+    assert!(app.screen.contexts().contains(&keymap::Context::DashBrowse));
+    assert_eq!(grace_dne(s), before);
+    // Save and leave: written, back on the table.
+    act(&mut app, s, Action::Confirm);
+    act(&mut app, s, Action::Toggle);
+    act(&mut app, s, Action::Back);
+    act(&mut app, s, Action::Save);
+    assert!(app.screen.contexts().contains(&keymap::Context::DashBrowse));
+    assert_eq!(grace_dne(s), !before);
+    // Quitting with unsaved edits asks too; saving from there quits once it is written.
+    act(&mut app, s, Action::Confirm);
+    act(&mut app, s, Action::Toggle);
+    act(&mut app, s, Action::Quit);
+    assert!(!app.quit);
+    assert_eq!(app.screen.contexts(), vec![keymap::Context::DashUnsaved]);
+    act(&mut app, s, Action::Save);
+    assert!(app.quit);
+    assert_eq!(grace_dne(s), before);
+}
+
+/// Without edits, Esc leaves the page at once and q quits at once.
+#[test]
+fn leaving_a_contact_without_edits_does_not_ask() {
+    let f = fixture(true);
+    let s = &f.store;
+    let mut app = open(&f, "alice");
+    open_contact(&mut app, s, "grace");
+    act(&mut app, s, Action::Back);
+    assert!(app.screen.contexts().contains(&keymap::Context::DashBrowse));
+    act(&mut app, s, Action::Confirm);
+    act(&mut app, s, Action::Quit);
+    assert!(app.quit);
+}

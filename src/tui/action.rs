@@ -51,6 +51,8 @@ pub enum Action {
     /// Edit the focused field / save the edits.
     Edit,
     Save,
+    /// Drop the unsaved edits (the question asked before leaving a page).
+    Discard,
     /// Add to / remove from a list.
     Add,
     Remove,

@@ -19,6 +19,8 @@ pub enum Context {
     Dialog,
     /// The help overlay is open.
     Help,
+    /// Leaving a contact's page (or quitting) with unsaved edits: save, discard or stay.
+    DashUnsaved,
     /// The setup wizard.
     Wizard,
     /// A text field has focus (printable keys are typed into it).
@@ -59,6 +61,7 @@ impl Context {
             Context::Global => "Everywhere",
             Context::Dialog => "Question",
             Context::Help => "Help",
+            Context::DashUnsaved => "Unsaved changes",
             Context::Wizard => "Setup wizard",
             Context::Text => "Text fields",
             Context::Secret => "Secret fields",
@@ -200,6 +203,35 @@ pub static BINDINGS: &[Binding] = &[
         &[Key::ctrl('c')],
         Action::Quit,
         Context::Dialog,
+        "quit without saving",
+        false,
+    ),
+    // Leaving a page with unsaved edits: nothing else works.
+    b(
+        &[Key::ch('s'), Key::ch('y'), Key::plain(K::Enter)],
+        Action::Save,
+        Context::DashUnsaved,
+        "save and leave",
+        true,
+    ),
+    b(
+        &[Key::ch('d')],
+        Action::Discard,
+        Context::DashUnsaved,
+        "discard and leave",
+        true,
+    ),
+    b(
+        &[Key::ch('n'), Key::plain(K::Esc)],
+        Action::No,
+        Context::DashUnsaved,
+        "stay",
+        true,
+    ),
+    b(
+        &[Key::ctrl('c')],
+        Action::Quit,
+        Context::DashUnsaved,
         "quit without saving",
         false,
     ),

@@ -364,45 +364,76 @@ impl ContactView {
                 };
                 self.editing = Some(TextField::new(v, false));
             }
-            Action::Save => {
-                let Some(p) = &self.page else {
-                    return Vec::new();
-                };
-                let c = &p.row.contact;
-                let d = &self.draft;
-                let edit = ContactEdit {
-                    first_name: (d.first != c.first_name).then(|| d.first.clone()),
-                    last_name: (d.last != c.last_name).then(|| d.last.clone()),
-                    email: (Some(d.email.as_str()).filter(|e| !e.is_empty()) != c.email.as_deref())
-                        .then(|| Some(d.email.clone()).filter(|e| !e.is_empty())),
-                    do_not_email: (d.dne != c.do_not_email).then_some(d.dne),
-                };
-                if edit == ContactEdit::default() {
-                    sh.say("Nothing to save: no field was changed");
-                    return Vec::new();
-                }
-                if let Err(e) = data::validate_email(&d.email) {
-                    sh.warn(e);
-                    return Vec::new();
-                }
-                sh.say(if c.ctct_id.is_some() {
-                    "Saved; pushing the change to Constant Contact…"
-                } else {
-                    "Saved (not linked to Constant Contact: nothing to push)"
-                });
-                let linked = c.ctct_id.is_some();
-                let fx = self.write(DashWrite::SaveContact { id: self.id, edit });
-                if !linked {
-                    self.watching = false;
-                    self.nudge_on_save = false;
-                }
-                // No re-read here: the writer thread may not have committed yet. The screen
-                // re-reads the page when `Reply::Saved` arrives.
-                return fx;
-            }
+            Action::Save => return self.save(sh),
             _ => {}
         }
         Vec::new()
+    }
+
+    /// Saves the draft: the write effect, or nothing (with a toast saying why) when there is
+    /// nothing to save or the draft is invalid.
+    pub fn save(&mut self, sh: &mut Shared) -> Vec<Effect> {
+        let Some(p) = &self.page else {
+            return Vec::new();
+        };
+        let c = &p.row.contact;
+        let d = &self.draft;
+        let edit = ContactEdit {
+            first_name: (d.first != c.first_name).then(|| d.first.clone()),
+            last_name: (d.last != c.last_name).then(|| d.last.clone()),
+            email: (Some(d.email.as_str()).filter(|e| !e.is_empty()) != c.email.as_deref())
+                .then(|| Some(d.email.clone()).filter(|e| !e.is_empty())),
+            do_not_email: (d.dne != c.do_not_email).then_some(d.dne),
+        };
+        if edit == ContactEdit::default() {
+            sh.say("Nothing to save: no field was changed");
+            return Vec::new();
+        }
+        if let Err(e) = data::validate_email(&d.email) {
+            sh.warn(e);
+            return Vec::new();
+        }
+        sh.say(if c.ctct_id.is_some() {
+            "Saved; pushing the change to Constant Contact…"
+        } else {
+            "Saved (not linked to Constant Contact: nothing to push)"
+        });
+        let linked = c.ctct_id.is_some();
+        let fx = self.write(DashWrite::SaveContact { id: self.id, edit });
+        if !linked {
+            self.watching = false;
+            self.nudge_on_save = false;
+        }
+        // No re-read here: the writer thread may not have committed yet. The screen
+        // re-reads the page when `Reply::Saved` arrives.
+        fx
+    }
+
+    /// The fields whose draft differs from the stored contact, in words.
+    pub fn changed_fields(&self) -> Vec<&'static str> {
+        let Some(p) = &self.page else {
+            return Vec::new();
+        };
+        let (d, c) = (&self.draft, draft_of(&p.row.contact));
+        [
+            (d.first != c.first, "First name"),
+            (d.last != c.last, "Last name"),
+            (d.email != c.email, "Email"),
+            (d.dne != c.dne, "Do Not Email"),
+        ]
+        .into_iter()
+        .filter_map(|(changed, name)| changed.then_some(name))
+        .collect()
+    }
+
+    /// "First Last" of the stored contact (or its id before the page arrived).
+    pub fn who(&self) -> String {
+        match &self.page {
+            Some(p) => format!("{} {}", p.row.contact.first_name, p.row.contact.last_name)
+                .trim()
+                .to_string(),
+            None => format!("contact {}", self.id),
+        }
     }
 
     /// Lists the contact could be added to: (id, name).

@@ -23,6 +23,7 @@ pub mod exec;
 pub mod export;
 pub mod fmt;
 pub mod jobs;
+pub mod leave;
 pub mod lists;
 pub mod outbox;
 pub mod settings;
@@ -45,6 +46,7 @@ use self::contacts::Contacts;
 use self::data::{ContactRow, DashData, DashQuery, DashWrite, ExportSpec, Slot};
 use self::exec::{DashEffect, DashEvent};
 use self::jobs::JobsTab;
+use self::leave::{LeaveQuestion, Then};
 use self::lists::ListsTab;
 use self::outbox::{Outbox, OutboxRow};
 use self::settings::SettingsTab;
@@ -118,6 +120,10 @@ pub struct DashboardScreen {
     pub outbox: Browse<OutboxRow>,
     pub settings: SettingsTab,
     pub toast: Option<Toast>,
+    /// Asked before unsaved contact edits would be lost (Esc on the page, or quit).
+    pub leave: Option<LeaveQuestion>,
+    /// Quit once the save started from the question has been written.
+    quit_after_save: bool,
     /// Jobs this window started and that have not reported their end yet.
     pub local_runs: Vec<crate::store::jobs::JobName>,
     /// Jobs to run one after another, each when the previous one ended well (the demo's first
@@ -155,6 +161,8 @@ impl DashboardScreen {
             outbox: Browse::default(),
             settings: SettingsTab::default(),
             toast: None,
+            leave: None,
+            quit_after_save: false,
             local_runs: Vec::new(),
             run_queue: Default::default(),
             next_tag: 0,
@@ -258,9 +266,72 @@ impl DashboardScreen {
         }
     }
 
-    fn on_action(&mut self, a: Action) -> Vec<Effect> {
+    /// The question before unsaved edits would be lost, if there are any.
+    fn ask_before(&mut self, then: Then) -> bool {
+        let Some(c) = self.contact.as_ref().filter(|c| c.dirty()) else {
+            return false;
+        };
+        self.leave = Some(LeaveQuestion {
+            then,
+            who: c.who(),
+            fields: c.changed_fields(),
+        });
+        true
+    }
+
+    /// The answer to the unsaved-edits question.
+    fn on_leave(&mut self, q: LeaveQuestion, a: Action) -> Vec<Effect> {
+        let leave = |me: &mut Self, mut fx: Vec<Effect>| {
+            match q.then {
+                Then::LeavePage => {
+                    me.contact = None;
+                    fx.push(me.contacts.reload::<Contacts>(&mut me.sh));
+                }
+                Then::Quit => fx.push(Effect::Quit),
+            }
+            fx
+        };
         match a {
-            Action::Quit => return vec![Effect::Quit],
+            Action::Save => {
+                let Some(c) = &mut self.contact else {
+                    return Vec::new();
+                };
+                let fx = c.save(&mut self.sh);
+                if fx.is_empty() {
+                    // Invalid (the toast says why): stay on the page to fix it.
+                    return fx;
+                }
+                match q.then {
+                    Then::LeavePage => leave(self, fx),
+                    // Quit when the writer has committed, not before (on_saved).
+                    Then::Quit => {
+                        self.quit_after_save = true;
+                        fx
+                    }
+                }
+            }
+            Action::Discard => leave(self, Vec::new()),
+            Action::Quit => vec![Effect::Quit],
+            Action::No | Action::Back => Vec::new(),
+            // Anything else leaves the question open.
+            _ => {
+                self.leave = Some(q);
+                Vec::new()
+            }
+        }
+    }
+
+    fn on_action(&mut self, a: Action) -> Vec<Effect> {
+        if let Some(q) = self.leave.take() {
+            return self.on_leave(q, a);
+        }
+        match a {
+            Action::Quit => {
+                if self.ask_before(Then::Quit) {
+                    return Vec::new();
+                }
+                return vec![Effect::Quit];
+            }
             Action::TabNext => return self.switch(Tab::ALL[(self.tab.index() + 1) % 6]),
             Action::TabPrev => return self.switch(Tab::ALL[(self.tab.index() + 5) % 6]),
             Action::GoTab(n) => {
@@ -275,6 +346,9 @@ impl DashboardScreen {
             Tab::Contacts => {
                 if let Some(c) = &mut self.contact {
                     if a == Action::Back && !c.editing_text() && c.picker.is_none() {
+                        if self.ask_before(Then::LeavePage) {
+                            return Vec::new();
+                        }
                         self.contact = None;
                         return vec![self.contacts.reload::<Contacts>(&mut self.sh)];
                     }
@@ -485,6 +559,7 @@ impl DashboardScreen {
     fn on_saved(&mut self, result: Result<(), String>) -> Vec<Effect> {
         let mut fx = Vec::new();
         if let Err(e) = result {
+            self.quit_after_save = false;
             self.sh.warn(format!("Not saved: {e}"));
             if let Some(c) = &mut self.contact {
                 c.watching = false;
@@ -502,6 +577,9 @@ impl DashboardScreen {
             fx.push(self.outbox.reload::<Outbox>(&mut self.sh));
         }
         fx.push(self.overview_query());
+        if std::mem::take(&mut self.quit_after_save) {
+            fx.push(Effect::Quit);
+        }
         fx
     }
 
@@ -605,6 +683,9 @@ impl Screen for DashboardScreen {
 
     fn contexts(&self) -> Vec<Context> {
         use Context as C;
+        if self.leave.is_some() {
+            return vec![C::DashUnsaved];
+        }
         if self.editing() {
             return vec![C::Text, C::DashEdit, C::Global];
         }
@@ -640,7 +721,12 @@ impl Screen for DashboardScreen {
             ScreenEvent::Paste(t) => self.on_paste(&t),
             ScreenEvent::Click { col, row, area } => {
                 self.height = area.height;
-                self.on_click(col, row, area)
+                // The unsaved-edits question is answered with keys only.
+                if self.leave.is_some() {
+                    Vec::new()
+                } else {
+                    self.on_click(col, row, area)
+                }
             }
             ScreenEvent::Reply(Reply::Dash { generation, result }) => {
                 match self.sh.gens.slot_of(generation) {
@@ -734,6 +820,9 @@ impl Screen for DashboardScreen {
                 style.add_modifier(ratatui::style::Modifier::REVERSED),
             )
             .render(r, buf);
+        }
+        if let Some(q) = &self.leave {
+            q.render(l.body, buf, theme);
         }
         hint_bar::render(&self.contexts(), l.footer, buf, theme);
     }
