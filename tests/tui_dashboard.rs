@@ -579,3 +579,41 @@ fn leaving_a_contact_without_edits_does_not_ask() {
     act(&mut app, s, Action::Quit);
     assert!(app.quit);
 }
+
+/// The footer while typing in the filter (or a contact's field) shows the dashboard's editing
+/// keys from the key table, not the wizard's "save and continue"; the header does not show the
+/// whole table's count as if it were the filter's.
+#[test]
+fn the_filter_footer_and_header_describe_the_filter() {
+    let f = fixture(true);
+    let s = &f.store;
+    let mut app = open(&f, "alice");
+    act(&mut app, s, Action::GoTab(2));
+    act(&mut app, s, Action::Filter);
+    typ(&mut app, s, "love");
+    let hints = keymap::hints(&app.screen.contexts());
+    assert!(hints.contains(&("Enter".to_string(), "done")), "{hints:?}");
+    assert!(hints.contains(&("Esc".to_string(), "cancel")), "{hints:?}");
+    assert!(
+        hints.iter().all(|(_, d)| *d != "save and continue"),
+        "{hints:?}"
+    );
+    // Printable keys still go to the field.
+    let q = KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE);
+    assert_eq!(keymap::lookup(&app.screen.contexts(), &q), None);
+    act(&mut app, s, Action::Confirm);
+    let text = draw(&app, 80, 24);
+    assert!(text.contains("Contacts · filtered from 46"), "{text}");
+    assert!(!text.contains("46 · 4 linked"), "{text}");
+    // A contact's field being edited: the same keys.
+    act(&mut app, s, Action::Confirm);
+    act(&mut app, s, Action::Edit);
+    let hints = keymap::hints(&app.screen.contexts());
+    assert!(hints.contains(&("Enter".to_string(), "done")), "{hints:?}");
+    // Esc clears the filter: the count is the table's again.
+    act(&mut app, s, Action::Back);
+    act(&mut app, s, Action::Back);
+    act(&mut app, s, Action::Back);
+    let text = draw(&app, 80, 24);
+    assert!(text.contains("Contacts · 46 · 4 linked"), "{text}");
+}

@@ -687,7 +687,10 @@ impl Screen for DashboardScreen {
             return vec![C::DashUnsaved];
         }
         if self.editing() {
-            return vec![C::Text, C::DashEdit, C::Global];
+            // DashEdit before Text: its Enter ("done") and Esc ("cancel") are what the filter
+            // and the page's fields do; Text's Enter is the wizard's "save and continue". Text
+            // stays in the list so printable keys still go to the field.
+            return vec![C::DashEdit, C::Text, C::Global];
         }
         let tabs = [C::Dashboard, C::Global];
         let mut v = match self.tab {
@@ -780,12 +783,20 @@ impl Screen for DashboardScreen {
             Tab::Contacts => match &self.contact {
                 Some(c) => c.render(l.body, buf, theme, &self.sh),
                 None => {
+                    // Counting the matches of a filter would scan the index on every
+                    // keystroke (100,000 rows and more): the header says the table is a
+                    // subset instead of showing the whole table's count as if it matched.
+                    let filtered = !self.contacts.applied.is_empty();
                     let count = self.sh.overview.as_ref().map(|o| {
-                        format!(
-                            "{} · {} linked",
-                            fmt::thousands(o.contacts),
-                            fmt::thousands(o.linked)
-                        )
+                        if filtered {
+                            format!("filtered from {}", fmt::thousands(o.contacts))
+                        } else {
+                            format!(
+                                "{} · {} linked",
+                                fmt::thousands(o.contacts),
+                                fmt::thousands(o.linked)
+                            )
+                        }
                     });
                     self.contacts
                         .render::<Contacts>(l.body, buf, theme, &self.sh, count)
