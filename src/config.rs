@@ -160,7 +160,7 @@ pub fn default_of(key: &str) -> Option<String> {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("unknown configuration key `{0}`; run `ctctsync config get --help` for the list")]
+    #[error("unknown configuration key `{0}`; run `ctctsync config list` to see every key")]
     UnknownKey(String),
     #[error("{key}: {problem}")]
     Invalid { key: String, problem: String },

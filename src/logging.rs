@@ -26,6 +26,7 @@ pub fn init(paths: &Paths, target: Target) -> LogGuard {
         Target::Stderr => {
             let _ = tracing_subscriber::fmt()
                 .with_env_filter(filter)
+                .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
                 .with_writer(std::io::stderr)
                 .try_init();
             LogGuard {

@@ -10,6 +10,7 @@ use ctctsync::logging::{self, Target};
 use ctctsync::paths::Paths;
 
 fn main() -> ExitCode {
+    keep_new_files_private();
     let cli = Cli::parse();
     let paths = Paths::resolve(cli.data_dir.as_deref());
     // The demo logs into its own fresh data dir, so it starts logging itself.
@@ -62,5 +63,15 @@ fn end_quietly_on_a_closed_pipe() {
     // disposition to SIG_DFL has no other effect on the program's state.
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+/// Everything ctctsync creates (the data dir, the store, logs that name contacts, CSV exports) is
+/// readable by its owner only.
+fn keep_new_files_private() {
+    #[cfg(unix)]
+    // SAFETY: umask only changes the mode of files created from now on.
+    unsafe {
+        libc::umask(0o077);
     }
 }

@@ -100,6 +100,19 @@ fn config_set_get_validates_and_reads_secrets_from_stdin() {
         "a secret is never printed: {text}"
     );
     assert!(text.contains("set"));
+
+    // Nothing on standard input changes nothing (it used to clear the secret).
+    let empty = bin()
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["config", "set", "ctct.client_secret", "-"])
+        .stdin(Stdio::null())
+        .output()
+        .expect("run");
+    assert_eq!(empty.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&empty.stderr).contains("nothing changed"));
+    let still = run(&["config", "get", "ctct.client_secret"]);
+    assert!(String::from_utf8_lossy(&still.stdout).contains("set"));
 }
 
 /// `ctctsync contacts list | head -1`: the listing ends quietly when its reader goes away.

@@ -164,6 +164,7 @@ fn a_bad_field_is_named_with_what_it_accepts() {
             "* * * * 8",
             "the day-of-week field `8` is wrong (day-of-week: 0–6 with 0 = Sunday",
         ),
+        ("0 0 2 ? * ?", "has `?` in both day fields"),
     ] {
         let err = Schedule::parse(expr).expect_err(expr);
         assert!(err.contains(says), "{expr}: {err}");

@@ -3,7 +3,9 @@
 use crate::cli::ConfigCommand;
 use crate::config::{self, ConfigError, KEYS, KeyKind};
 
-use super::{Ctx, read_stdin_value};
+use std::io::IsTerminal;
+
+use super::{Ctx, UsageError, read_stdin_value};
 
 pub fn run(ctx: &Ctx, cmd: ConfigCommand) -> anyhow::Result<u8> {
     let store = ctx.store()?;
@@ -26,7 +28,28 @@ pub fn run(ctx: &Ctx, cmd: ConfigCommand) -> anyhow::Result<u8> {
         }
         ConfigCommand::Set { key, value } => {
             let value = if value == "-" {
-                read_stdin_value()?
+                let def = config::key_def(&key).ok_or(ConfigError::UnknownKey(key.clone()))?;
+                let secret = def.kind == KeyKind::Secret;
+                let value = if std::io::stdin().is_terminal() {
+                    // Typed or pasted at a prompt; a secret is not echoed.
+                    let prompt = format!("{key}{}: ", if secret { " (input hidden)" } else { "" });
+                    if secret {
+                        rpassword::prompt_password(prompt)?
+                    } else {
+                        eprint!("{prompt}");
+                        read_stdin_value()?
+                    }
+                } else {
+                    read_stdin_value()?
+                };
+                if value.trim().is_empty() {
+                    return Err(UsageError(format!(
+                        "{key}: nothing was read from standard input, so nothing changed; \
+                         to clear it, run `ctctsync config set {key} ''`"
+                    ))
+                    .into());
+                }
+                value
             } else {
                 value
             };

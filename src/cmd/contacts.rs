@@ -221,7 +221,13 @@ fn show(store: &store::Store, key: &str, json_out: bool) -> anyhow::Result<u8> {
                 .join(", ")
         );
     }
-    println!("Constant Contact activity ({total} in all, newest first):");
+    if total == 0 {
+        println!(
+            "Constant Contact activity: none stored yet (`--refresh` asks Constant Contact now)"
+        );
+    } else {
+        println!("Constant Contact activity ({total} in all, newest first):");
+    }
     for i in &acts {
         let local = store::time::parse(&i.occurred_at)
             .map(|t| {

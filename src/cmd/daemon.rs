@@ -20,7 +20,7 @@ pub async fn run(ctx: &Ctx, _args: DaemonArgs) -> anyhow::Result<u8> {
     let shutdown = CancellationToken::new();
     cancel_on_signals(shutdown.clone());
     eprintln!(
-        "ctctsync daemon: running (pid {}); store {}; stop with ctrl-c or SIGTERM",
+        "ctctsync daemon: starting (pid {}); store {}; stop with ctrl-c or SIGTERM",
         std::process::id(),
         store.path().display()
     );

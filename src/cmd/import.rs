@@ -41,8 +41,12 @@ pub fn run(ctx: &Ctx, cmd: ImportCommand) -> anyhow::Result<u8> {
     }
     let verb = if report.dry_run { "would be" } else { "were" };
     println!(
-        "{} rows read: {} new, {} updated, {} unchanged, {} skipped; {} without email; {} new clients {verb} created.",
-        report.rows,
+        "{} read: {} new, {} updated, {} unchanged, {} skipped; {} without email; {} new clients {verb} created.",
+        if report.rows == 1 {
+            "1 row".to_string()
+        } else {
+            format!("{} rows", report.rows)
+        },
         report.inserted,
         report.updated,
         report.unchanged,

@@ -10,6 +10,7 @@ pub mod run;
 pub mod status;
 
 use std::io::IsTerminal;
+use std::io::Write as _;
 use std::path::PathBuf;
 
 use crate::cli::{Cli, Command};
@@ -111,6 +112,18 @@ pub fn describe_error(err: &anyhow::Error) -> String {
 pub fn install_panic_hook(log_file: Option<PathBuf>) {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
+        // `println!` panics when the output cannot be written (a full disk, a closed terminal):
+        // that is an operational failure to report, not a crash.
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .unwrap_or("");
+        if let Some(what) = message.strip_prefix("failed printing to ") {
+            tracing::error!("output failed: {what}");
+            let _ = writeln!(std::io::stderr(), "error: cannot write to {what}");
+            std::process::exit(1);
+        }
         previous(info);
         let backtrace = std::backtrace::Backtrace::force_capture();
         tracing::error!("panic: {info}\n{backtrace}");
@@ -131,4 +144,9 @@ pub fn read_stdin_value() -> anyhow::Result<String> {
     let mut line = String::new();
     std::io::stdin().read_line(&mut line)?;
     Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}
+
+/// 1 → "1 request", 7 → "7 requests".
+pub(crate) fn count(n: i64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }

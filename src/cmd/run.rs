@@ -53,10 +53,10 @@ fn line(s: &Snapshot) -> String {
     let p = &s.progress;
     let pct = (p.progress * 100.0).round();
     format!(
-        "{}: {pct:>3}%  {} items  {} API requests  {}",
+        "{}: {pct:>3}%  {}  {}  {}",
         s.job.map(|j| j.as_str()).unwrap_or(""),
-        p.items,
-        p.api_requests,
+        super::count(p.items, "item", "items"),
+        super::count(p.api_requests, "API request", "API requests"),
         p.phase.as_deref().unwrap_or("")
     )
 }
@@ -106,10 +106,10 @@ pub async fn run(ctx: &Ctx, args: RunArgs) -> anyhow::Result<u8> {
             Ok(o) => {
                 let s = &o.summary;
                 eprintln!(
-                    "{job}: {} — {} items, {} API requests; linked {}, created {}, updated {}, skipped {}, failed {}",
+                    "{job}: {} — {}, {}; linked {}, created {}, updated {}, skipped {}, failed {}",
                     o.status.as_str(),
-                    o.progress.items,
-                    o.progress.api_requests,
+                    super::count(o.progress.items, "item", "items"),
+                    super::count(o.progress.api_requests, "API request", "API requests"),
                     s.linked,
                     s.created,
                     s.updated,

@@ -207,11 +207,15 @@ fn print_human(r: &Value) {
                 "never run".to_string()
             } else {
                 format!(
-                    "last run {} at {} ({} items, {} API requests){}",
+                    "last run {} at {} ({}, {}){}",
                     s(&last["status"]),
                     s(&last["started_at"]),
-                    last["items"],
-                    last["api_requests"],
+                    super::count(last["items"].as_i64().unwrap_or(0), "item", "items"),
+                    super::count(
+                        last["api_requests"].as_i64().unwrap_or(0),
+                        "API request",
+                        "API requests"
+                    ),
                     last["error"]
                         .as_str()
                         .map(|e| format!(" — {e}"))

@@ -26,7 +26,7 @@ pub enum CtctError {
 
     /// No usable tokens: never authorized, logged out, or the refresh token was refused.
     #[error(
-        "ctctsync is not authorized with Constant Contact ({reason}). Run `ctctsync auth login` (or the wizard's Authorize step) to authorize again."
+        "ctctsync is not authorized with Constant Contact ({reason}). Run `ctctsync auth login` (or the wizard's Authorize step) to authorize it."
     )]
     NeedsAuthorization { reason: String },
 
@@ -99,7 +99,7 @@ fn hint(status: u16, errors: &[ApiErrorItem]) -> &'static str {
         }
         404 => "The item does not exist (any more) in Constant Contact",
         409 => {
-            "It conflicts with an existing item (for a contact: the email address is already used, maybe by a deleted contact; look it up with status=all)"
+            "It conflicts with an existing item (for a contact: the email address is already used, maybe by a deleted contact; find which contact has it in Constant Contact, or use another address)"
         }
         415 => "The request was not sent as JSON; this is a ctctsync bug",
         429 if key("quota_exceeded") => "The daily quota is used up; wait for UTC midnight",

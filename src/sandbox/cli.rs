@@ -10,26 +10,26 @@ use super::server::spawn;
 #[derive(Debug, Clone, clap::Args)]
 pub struct SandboxArgs {
     /// Loopback address to listen on (port 0 picks a free port).
-    #[arg(long, default_value = "127.0.0.1:8911")]
+    #[arg(long, default_value = "127.0.0.1:8911", value_parser = loopback_addr)]
     pub addr: SocketAddr,
     /// Seed for the generated account; the same seed gives the same data.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
     /// Number of contacts to generate.
-    #[arg(long, default_value_t = 1_000)]
+    #[arg(long, default_value_t = 1_000, value_parser = at_most::<1_000_000>)]
     pub contacts: usize,
     /// Number of contact lists to generate.
-    #[arg(long, default_value_t = 6)]
+    #[arg(long, default_value_t = 6, value_parser = at_most::<1_000>)]
     pub lists: usize,
     /// Number of named email campaigns (two automated emails are added).
-    #[arg(long, default_value_t = 12)]
+    #[arg(long, default_value_t = 12, value_parser = at_most::<10_000>)]
     pub campaigns: usize,
     /// Activity volume: number of tracking rows (sends, opens, clicks, bounces, opt-outs, forwards).
-    #[arg(long, default_value_t = 20_000)]
+    #[arg(long, default_value_t = 20_000, value_parser = at_most::<20_000_000>)]
     pub activities: usize,
     /// Registered OAuth redirect URI (repeatable; default: http://localhost:8899/callback and
     /// http://127.0.0.1:8899/callback).
-    #[arg(long = "redirect-uri", value_name = "URL")]
+    #[arg(long = "redirect-uri", value_name = "URL", value_parser = redirect_uri)]
     pub redirect_uris: Vec<String>,
     /// Skip the consent page: /authorize redirects with a code at once.
     #[arg(long)]
@@ -58,6 +58,47 @@ pub struct SandboxArgs {
     /// OAuth client secret for confidential (Basic auth) clients.
     #[arg(long, default_value = super::config::DEFAULT_CLIENT_SECRET)]
     pub client_secret: String,
+}
+
+/// The sandbox listens on loopback only: it serves tokens to whoever can reach it.
+fn loopback_addr(s: &str) -> Result<SocketAddr, String> {
+    let addr: SocketAddr = s
+        .parse()
+        .map_err(|_| format!("`{s}` is not an address: give IP:PORT, e.g. 127.0.0.1:8911"))?;
+    if addr.ip().is_loopback() {
+        Ok(addr)
+    } else {
+        Err(format!(
+            "{} is not a loopback address; the sandbox never listens on the network: use 127.0.0.1:{} (or [::1]:{})",
+            addr.ip(),
+            addr.port(),
+            addr.port()
+        ))
+    }
+}
+
+/// A size flag with a ceiling that keeps the seeded account within memory (100,000 contacts and
+/// 1,000,000 activities take about 140 MiB).
+fn at_most<const MAX: usize>(s: &str) -> Result<usize, String> {
+    let n: usize = s
+        .replace('_', "")
+        .parse()
+        .map_err(|_| format!("`{s}` is not a whole number"))?;
+    if n > MAX {
+        return Err(format!(
+            "{n} is more than the sandbox can seed; use at most {MAX}"
+        ));
+    }
+    Ok(n)
+}
+
+fn redirect_uri(s: &str) -> Result<String, String> {
+    match url::Url::parse(s) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => Ok(s.to_string()),
+        _ => Err(format!(
+            "`{s}` is not an http(s) URL; give the exact redirect URL, e.g. http://localhost:8899/callback"
+        )),
+    }
 }
 
 impl SandboxArgs {

@@ -87,6 +87,12 @@ impl Schedule {
                 ));
             }
         };
+        let parts: Vec<&str> = expr.split_whitespace().collect();
+        if fields >= 6 && parts[3] == "?" && parts[5] == "?" {
+            return Err(format!(
+                "`{expr}` has `?` in both day fields: use `?` in one of day-of-month and day-of-week and a value or `*` in the other, e.g. `00 00 02 ? * 2` (Mondays) or `00 00 02 * * ?` (every day)"
+            ));
+        }
         let cron = parser.parse(expr).map_err(|e| {
             let what = culprit(&parser, expr).unwrap_or_else(|| e.to_string());
             format!("`{expr}` is not a valid cron expression: {what}")

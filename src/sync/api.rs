@@ -121,7 +121,8 @@ pub enum ApiError {
     #[error("today's Constant Contact request quota is used up: {0}")]
     QuotaExceeded(String),
     /// Tokens missing, revoked or expired beyond refresh: an admin must authorize again.
-    #[error("ctctsync is not authorized with Constant Contact: {0}")]
+    /// The message comes from the client and already says so, and what to do.
+    #[error("{0}")]
     NeedsAuthorization(String),
     #[error("not found in Constant Contact: {0}")]
     NotFound(String),
