@@ -617,3 +617,44 @@ fn the_filter_footer_and_header_describe_the_filter() {
     let text = draw(&app, 80, 24);
     assert!(text.contains("Contacts · 46 · 4 linked"), "{text}");
 }
+
+/// The filter, given the text a Contacts row shows.
+fn rows_for(app: &mut App, s: &Store, filter: &str) -> String {
+    act(app, s, Action::GoTab(2));
+    act(app, s, Action::Back);
+    act(app, s, Action::Back);
+    act(app, s, Action::Filter);
+    typ(app, s, filter);
+    draw(app, 120, 40)
+}
+
+/// "Hopper, Grace" — the Name column's own "Last, First" — finds the contact, as does any
+/// piece of it typed as the column shows it; "Grace Hopper" still works.
+#[test]
+fn the_filter_matches_names_typed_last_comma_first() {
+    let f = fixture(true);
+    let s = &f.store;
+    let mut app = open(&f, "alice");
+    for filter in [
+        "Hopper, Grace",
+        "hopper,grace",
+        "Hopper, Gr",
+        "per, Gra",
+        "er, Grace",
+        "Hopper,",
+        "Grace Hopper",
+    ] {
+        let text = rows_for(&mut app, s, filter);
+        assert!(
+            text.contains("▶ Hopper, Grace") && !text.contains("Lovelace"),
+            "{filter:?}:\n{text}"
+        );
+    }
+    for filter in ["Hopper, Ada", "Grace, Hopper"] {
+        let text = rows_for(&mut app, s, filter);
+        assert!(
+            text.contains("nothing matches the filter"),
+            "{filter:?}:\n{text}"
+        );
+    }
+}

@@ -391,6 +391,9 @@ pub fn search_after(
     if filter.is_empty() {
         return page_after(conn, after, "", limit);
     }
+    if let Some((last, first)) = last_first(&filter) {
+        return search_last_first(conn, after, &last, &first, limit);
+    }
     let (l, f, id) = after.unwrap_or(("", "", 0));
     let order = "ORDER BY last_name COLLATE NOCASE, first_name COLLATE NOCASE, id";
     let key = "(last_name COLLATE NOCASE, first_name COLLATE NOCASE, id) > (?1, ?2, ?3)";
@@ -434,4 +437,69 @@ pub fn search_after(
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(params![l, f, id, arg.0, arg.1, limit as i64], from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// A filter typed the way the Name column shows a contact, "Last, First" (or a piece of it, such
+/// as "son, Pat"): the parts before and after the first comma, trimmed. Emails and the
+/// "first last" text never contain a comma, so a comma always means this form.
+fn last_first(filter: &str) -> Option<(String, String)> {
+    let (last, first) = filter.split_once(',')?;
+    Some((last.trim().to_string(), first.trim().to_string()))
+}
+
+/// [`search_after`] for the "Last, First" form: it matches what a substring of the Name column
+/// "Last, First" matches — a last name that ends with `last` and a first name that starts with
+/// `first`. A `last` of 3+ characters narrows the candidates through the trigram index first
+/// (sparse matches are sorted, dense ones found by walking the name index, as in
+/// [`search_after`]); shorter ones walk the name index.
+fn search_last_first(
+    conn: &Connection,
+    after: Option<(&str, &str, i64)>,
+    last: &str,
+    first: &str,
+    limit: usize,
+) -> Result<Vec<Contact>> {
+    let (l, f, id) = after.unwrap_or(("", "", 0));
+    let key = "(last_name COLLATE NOCASE, first_name COLLATE NOCASE, id) > (?1, ?2, ?3)";
+    let test = "lower(last_name) LIKE ?4 ESCAPE '\\' AND lower(first_name) LIKE ?5 ESCAPE '\\'";
+    let ends = format!("%{}", like_escape(last));
+    let starts = format!("{}%", like_escape(first));
+    let walk = || -> Result<Vec<Contact>> {
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {COLS} FROM contacts WHERE {key} AND {test}
+             ORDER BY last_name COLLATE NOCASE, first_name COLLATE NOCASE, id LIMIT ?6"
+        ))?;
+        let rows = stmt.query_map(params![l, f, id, ends, starts, limit as i64], from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    };
+    if last.chars().count() < 3 {
+        return walk();
+    }
+    let phrase = format!("\"{}\"", last.replace('"', "\"\""));
+    let set = "SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ?7";
+    let count = conn
+        .prepare_cached(&format!("SELECT count(*) FROM ({set} LIMIT {})", DENSE + 1))
+        .and_then(|mut s| {
+            s.query_row(params![l, f, id, ends, starts, limit as i64, phrase], |r| {
+                r.get::<_, i64>(0)
+            })
+        });
+    match count {
+        Ok(n) if n <= DENSE => {
+            // `+` keeps SQLite from walking the name index: it sorts the few matches instead.
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {COLS} FROM contacts WHERE id IN ({set}) AND {key} AND {test}
+                 ORDER BY +last_name COLLATE NOCASE, +first_name COLLATE NOCASE, +id LIMIT ?6"
+            ))?;
+            let rows = stmt.query_map(
+                params![l, f, id, ends, starts, limit as i64, phrase],
+                from_row,
+            )?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        }
+        Ok(_) => walk(),
+        // A store made before the search index existed.
+        Err(e) if e.to_string().contains("no such table") => walk(),
+        Err(e) => Err(e.into()),
+    }
 }
