@@ -322,6 +322,10 @@ fn saving_an_edit_writes_the_contact_and_its_push_in_one_go() {
             && text.contains("email updated in Constant Contact"),
         "{text}"
     );
+    // The toast says it too, with one ✓ (the words carry their own glyph).
+    let toast = text.lines().rev().nth(1).unwrap_or_default();
+    assert!(toast.contains("✓ contact update delivered"), "{text}");
+    assert!(!text.contains("✓ ✓"), "{text}");
 }
 
 #[test]
@@ -657,4 +661,68 @@ fn the_filter_matches_names_typed_last_comma_first() {
             "{filter:?}:\n{text}"
         );
     }
+}
+
+/// A toast has its own line above the footer: it changes no other line of the screen (it was
+/// drawn over the last table row), and shows its ✓ / ✗ once even when the message has one.
+#[test]
+fn toasts_get_their_own_line_and_one_glyph() {
+    let f = fixture(true);
+    let s = &f.store;
+    let mut app = open(&f, "alice");
+    // A full table: the Contacts tab at 80×24 (46 rows).
+    act(&mut app, s, Action::GoTab(2));
+    let before = draw(&app, 80, 24);
+    // Something that says a word: a contact's Constant Contact section, refreshed.
+    open_contact(&mut app, s, "love");
+    act(&mut app, s, Action::SubNext);
+    act(&mut app, s, Action::SubNext);
+    let quiet = draw(&app, 80, 24);
+    let fx = act(&mut app, s, Action::Refresh);
+    let contact = fx
+        .iter()
+        .find_map(|e| match e {
+            Effect::Dash(DashEffect::Refresh { contact }) => Some(*contact),
+            _ => None,
+        })
+        .expect("r refreshes the contact");
+    let asking = draw(&app, 80, 24);
+    send(
+        &mut app,
+        s,
+        ScreenEvent::Reply(Reply::DashEvent(DashEvent::Refreshed {
+            contact,
+            result: Ok(3),
+        })),
+    );
+    let loud = draw(&app, 80, 24);
+    // Only the line above the footer (row 22 of 24) changes, and it was blank before.
+    for screen in [&asking, &loud] {
+        let changed: Vec<usize> = quiet
+            .lines()
+            .zip(screen.lines())
+            .enumerate()
+            .filter(|(_, (a, b))| a != b)
+            .map(|(i, _)| i)
+            .collect();
+        assert_eq!(changed, vec![22], "{quiet}\n{screen}");
+    }
+    assert_eq!(
+        quiet.lines().nth(22).map(|l| l.trim_matches('"').trim()),
+        Some("")
+    );
+    assert!(
+        loud.contains("✓ Refreshed from Constant Contact: 3 new"),
+        "{loud}"
+    );
+    insta::assert_snapshot!("contact_ctct_toast_80x24", loud);
+    // A full table leaves that line free too (the toast line is reserved, not borrowed from
+    // the table, whose last row a toast used to cover).
+    assert!(
+        before
+            .lines()
+            .nth(22)
+            .is_some_and(|l| l.trim_matches('"').trim().is_empty()),
+        "{before}"
+    );
 }

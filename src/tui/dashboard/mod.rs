@@ -369,7 +369,7 @@ impl DashboardScreen {
                 self.browse_outcome(out, false)
             }
             Tab::Lists => {
-                self.lists.update(a, self.height.saturating_sub(3));
+                self.lists.update(a, self.height.saturating_sub(4));
                 Vec::new()
             }
             Tab::Outbox => {
@@ -757,6 +757,9 @@ impl Screen for DashboardScreen {
             }
         }
         if let Some((text, error)) = self.sh.toast.take() {
+            // The toast draws its own ✓ / ✗: a message that starts with one ("✓ contact update
+            // delivered …", from the words shared with the page) must not show it twice.
+            let text = text.trim_start_matches(['✓', '✗']).trim_start().to_string();
             let tag = self.tag();
             self.toast = Some(Toast { text, error, tag });
             fx.push(Effect::Dash(DashEffect::Wake {
@@ -860,11 +863,13 @@ pub fn layout(area: Rect) -> DashLayout {
     DashLayout {
         tabs: line(area.y),
         status: line(area.y + 1),
+        // The line above the footer is the toasts' own, always: a toast never covers a row,
+        // and the body does not jump when one comes and goes.
         body: Rect::new(
             area.x,
             area.y + 2,
             area.width,
-            area.height.saturating_sub(3),
+            area.height.saturating_sub(4),
         ),
         toast: line(bottom.saturating_sub(1)),
         footer: line(bottom),
