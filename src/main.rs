@@ -17,6 +17,9 @@ fn main() -> ExitCode {
     let log = match cli.command {
         Some(Command::Demo(_)) => None,
         Some(Command::Sandbox(_)) => Some(logging::init(&paths, Target::Stderr)),
+        Some(Command::Run(_) | Command::Contacts(_) | Command::Auth(_)) => {
+            Some(logging::init(&paths, Target::FileAndWarnings))
+        }
         _ => Some(logging::init(&paths, Target::File)),
     };
     cmd::install_panic_hook(log.as_ref().and_then(|l| l.file.clone()));

@@ -212,3 +212,26 @@ async fn missing_client_id_is_bad_input() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("ctctsync config set ctct.client_id"), "{err}");
 }
+
+/// `ctctsync run` says why it waits while it retries, and a needs-authorization failure says so
+/// once, with what to do.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_shows_retries_and_a_plain_authorization_message() {
+    let env = env().await;
+    env.login().await;
+    env.fault(json!({"kind": "status", "status": 503, "count": 2, "path": "/v3/contact_lists"}))
+        .await;
+    let o = run(ctctsync(&env, &["run", "synccontactlists"])).await;
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(err.matches("retrying in").count(), 2, "{err}");
+    assert!(err.contains("503 on GET /v3/contact_lists"), "{err}");
+
+    env.fault(json!({"kind": "revoke_refresh_tokens"})).await;
+    expire_everywhere(&env).await;
+    let o = run(ctctsync(&env, &["run", "synccontactlists"])).await;
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(err.matches("is not authorized").count(), 1, "{err}");
+    assert!(err.contains("ctctsync auth login"), "{err}");
+}
