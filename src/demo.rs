@@ -177,8 +177,40 @@ pub async fn run(opts: DemoOptions) -> anyhow::Result<u8> {
             "The demo's data is kept in {0}\nLook again (read-only, the sandbox has stopped): ctctsync --data-dir {0} status",
             dir.display()
         );
-    } else if let Err(e) = std::fs::remove_dir_all(&dir) {
-        eprintln!("could not remove the demo data dir {}: {e}", dir.display());
+    } else {
+        keep_exports(&dir);
+        if let Err(e) = std::fs::remove_dir_all(&dir) {
+            eprintln!("could not remove the demo data dir {}: {e}", dir.display());
+        }
     }
     result
+}
+
+/// CSV exports made during the demo (`e` writes them to the data dir) would go with the data dir:
+/// move them to the current directory and say where they are.
+fn keep_exports(dir: &std::path::Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    for entry in entries.flatten() {
+        let from = entry.path();
+        if from.extension().and_then(|e| e.to_str()) != Some("csv") {
+            continue;
+        }
+        let Some(name) = from.file_name() else {
+            continue;
+        };
+        let to = cwd.join(name);
+        // rename fails across file systems (/tmp is often its own): copy then.
+        let moved = std::fs::rename(&from, &to).is_ok() || std::fs::copy(&from, &to).is_ok();
+        if moved {
+            println!("Your export is kept: {}", to.display());
+        } else {
+            eprintln!(
+                "could not keep the export {} (run the demo with --keep to keep everything)",
+                from.display()
+            );
+        }
+    }
 }
