@@ -95,11 +95,15 @@ async fn login(ctx: &Ctx, no_browser: bool) -> anyhow::Result<u8> {
                     continue;
                 }
                 match sender.submit(&line) {
-                    Ok(()) => break,
-                    Err(LoginError::InvalidPaste(m)) if m.contains("no longer waiting") => break,
+                    Ok(()) => return,
+                    Err(LoginError::InvalidPaste(m)) if m.contains("no longer waiting") => return,
                     Err(e) => eprintln!("{e}\nPaste the redirected address again:"),
                 }
             }
+            // Standard input ended (a script, `< /dev/null`): only the browser can finish now.
+            eprintln!(
+                "Nothing more can be pasted (standard input is closed); still waiting for the browser. Ctrl-C stops."
+            );
         });
     }
     let cancel = pending.cancel_token();

@@ -85,6 +85,14 @@ impl Store {
     pub fn open(path: impl AsRef<Path>) -> Result<Store> {
         let path = path.as_ref().to_path_buf();
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            if dir.exists() && !dir.is_dir() {
+                return Err(StoreError::Io {
+                    path: dir.to_path_buf(),
+                    source: std::io::Error::other(
+                        "it is a file, not a folder: give --data-dir (or CTCTSYNC_DATA_DIR) a folder",
+                    ),
+                });
+            }
             std::fs::create_dir_all(dir).map_err(|source| StoreError::Io {
                 path: dir.to_path_buf(),
                 source,
