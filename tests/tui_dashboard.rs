@@ -162,8 +162,37 @@ fn authorization_banner_and_no_permission() {
         text.contains("Timeline") && !text.contains("Membership"),
         "{text}"
     );
-    // `a` on the Jobs tab opens the wizard's Authorize step.
+    // Setup steps (Permissions among them) are not bob's to reopen: no Settings tab, no `a`.
     act(&mut app, s, Action::GoTab(1));
+    let fx = app.screen.update(ScreenEvent::Action(Action::Authorize));
+    assert!(
+        !fx.iter()
+            .any(|e| matches!(e, Effect::Navigate(Nav::Wizard { .. }))),
+        "{fx:?}"
+    );
+    let text = draw(&app, 120, 40);
+    assert!(!text.contains("Settings"), "{text}");
+    assert!(!text.contains("a authorize"), "{text}");
+    act(&mut app, s, Action::GoTab(6));
+    act(&mut app, s, Action::TabPrev);
+    let text = draw(&app, 120, 40);
+    assert!(text.contains("[5 Outbox]"), "{text}");
+    act(&mut app, s, Action::TabNext);
+    let text = draw(&app, 120, 40);
+    assert!(text.contains("[1 Jobs]"), "{text}");
+    assert_eq!(
+        app.screen.update(ScreenEvent::Action(Action::Confirm)),
+        Vec::new()
+    );
+}
+
+#[test]
+fn a_user_with_the_permission_reopens_setup() {
+    let f = fixture(false);
+    let s = &f.store;
+    let mut app = open(&f, "alice");
+    assert!(draw(&app, 120, 40).contains("6 Settings"));
+    // `a` on the Jobs tab opens the wizard's Authorize step.
     let fx = app.screen.update(ScreenEvent::Action(Action::Authorize));
     assert!(
         fx.iter().any(|e| matches!(
@@ -175,6 +204,8 @@ fn authorization_banner_and_no_permission() {
         )),
         "{fx:?}"
     );
+    act(&mut app, s, Action::GoTab(6));
+    assert!(draw(&app, 120, 40).contains("[6 Settings]"));
 }
 
 #[test]

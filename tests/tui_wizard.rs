@@ -582,10 +582,12 @@ fn trigger_permissions_and_layouts() {
 
     h.act(Action::NextPage);
     assert_eq!(h.w.step, StepId::Permissions);
-    // Bob holds the permission and alice (running the wizard) does not: she would lock herself out.
-    assert!(
-        matches!(h.w.status(StepId::Permissions), StepStatus::Attention(ref r) if r.contains("alice"))
-    );
+    // Bob holds the permission and alice (running the wizard) does not: she would lock herself
+    // out. The step says so as a note; its state is the store's, the same for every user.
+    assert!(h.w.status(StepId::Permissions).is_done());
+    let snap = h.w.snapshot.clone().unwrap();
+    assert!(snap.permission_note("alice").unwrap().contains("alice"));
+    assert_eq!(snap.permission_note("bob"), None);
     let rows = h.w.user_rows();
     assert_eq!(rows[0].0, "alice", "the running user is always listed");
     h.act(Action::Toggle);
@@ -713,10 +715,9 @@ fn steps_satisfied_from_the_command_line_show_done() {
     for s in StepId::ALL {
         assert!(h.w.status(s).is_done(), "{s:?}: {:?}", h.w.status(s));
     }
-    assert!(h.w.snapshot.as_ref().unwrap().is_complete("alice"));
+    assert!(h.w.snapshot.as_ref().unwrap().is_complete());
     assert!(
-        !h.w.snapshot.as_ref().unwrap().wizard_needed("alice")
-            || h.setting(steps::CURRENT_STEP).is_some()
+        !h.w.snapshot.as_ref().unwrap().wizard_needed() || h.setting(steps::CURRENT_STEP).is_some()
     );
 }
 
@@ -782,4 +783,44 @@ fn clicks_select_steps_and_fields() {
         area,
     });
     h.pump(fx);
+}
+
+#[test]
+fn setup_is_complete_for_a_user_without_the_permission() {
+    // The demo's pat.assistant: setup finished by an admin who holds the permission.
+    let h = H::with_state(
+        |c| {
+            config::set(c, "ctct.client_id", KEY).unwrap();
+            authorize(c);
+            users::upsert(c, "admin", "You (admin)").unwrap();
+            users::set_permission(c, "admin", true).unwrap();
+            users::upsert(c, "pat.assistant", "Pat Assistant").unwrap();
+            settings::set(c, steps::CURRENT_STEP, "layouts").unwrap();
+            settings::set(c, steps::FINISHED, "true").unwrap();
+        },
+        WizardState::new("pat.assistant"),
+    );
+    let snap = h.w.snapshot.clone().unwrap();
+    assert!(h.w.status(StepId::Permissions).is_done());
+    assert!(snap.is_complete());
+    assert!(!snap.wizard_needed(), "the dashboard opens, not the wizard");
+    // The Permissions step still tells pat why the tabs are missing.
+    assert!(
+        snap.permission_note("pat.assistant")
+            .unwrap()
+            .contains("would not see")
+    );
+}
+
+#[test]
+fn the_permissions_row_names_a_user_once() {
+    use ctctsync::tui::wizard::body::user_label;
+    assert_eq!(user_label("admin", "You (admin)", true), "You (admin)");
+    assert_eq!(user_label("bob", "Bob Jones", false), "Bob Jones (bob)");
+    assert_eq!(
+        user_label("alice", "Alice Li", true),
+        "Alice Li (alice) (you)"
+    );
+    assert_eq!(user_label("alice", "", true), "alice (you)");
+    assert_eq!(user_label("pat", "Pat (you)", true), "Pat (you) (pat)");
 }

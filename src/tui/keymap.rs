@@ -35,6 +35,8 @@ pub enum Context {
     DashTable,
     /// The Jobs tab.
     DashJobs,
+    /// The Jobs tab for a user holding the Constant Contact permission (who may reopen setup).
+    DashJobsSetup,
     /// A table with a filter whose rows open a page (Contacts, Clients).
     DashBrowse,
     /// A contact's or client's page (sections, back).
@@ -69,6 +71,7 @@ impl Context {
             Context::Dashboard => "Dashboard",
             Context::DashTable => "Tables",
             Context::DashJobs => "Jobs",
+            Context::DashJobsSetup => "Jobs (with the permission)",
             Context::DashBrowse => "Browsing",
             Context::DashPage => "Pages",
             Context::DashDetails => "Contact details",
@@ -460,7 +463,7 @@ pub static BINDINGS: &[Binding] = &[
     b(
         &[Key::ch('a')],
         Action::Authorize,
-        Context::DashJobs,
+        Context::DashJobsSetup,
         "authorize again",
         false,
     ),

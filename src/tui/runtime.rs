@@ -49,10 +49,7 @@ pub struct App {
 impl App {
     pub fn new(user: &str, options: TuiOptions, theme: Theme) -> App {
         App {
-            screen: Box::new(BootScreen {
-                user: user.to_string(),
-                error: None,
-            }),
+            screen: Box::new(BootScreen { error: None }),
             help: false,
             theme,
             user: user.to_string(),
@@ -190,7 +187,6 @@ impl App {
 
 /// The first screen: reads the setup state and opens the wizard or the dashboard.
 struct BootScreen {
-    user: String,
     error: Option<String>,
 }
 
@@ -209,7 +205,7 @@ impl Screen for BootScreen {
             ScreenEvent::Action(Action::Quit) => vec![Effect::Quit],
             ScreenEvent::Reply(Reply::Setup { result, .. }) => match result {
                 Ok(snap) => {
-                    let nav = if snap.wizard_needed(&self.user) {
+                    let nav = if snap.wizard_needed() {
                         Nav::Wizard {
                             step: None,
                             from_settings: false,

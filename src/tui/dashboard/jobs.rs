@@ -161,7 +161,7 @@ impl JobsTab {
                     overview(sh),
                 ];
             }
-            Action::Authorize => {
+            Action::Authorize if sh.may_setup() => {
                 return vec![Effect::Navigate(Nav::Wizard {
                     step: Some(StepId::from_index(4)),
                     from_settings: true,

@@ -206,8 +206,22 @@ impl DashboardScreen {
         })
     }
 
+    /// The tabs this user has. Settings reopens setup steps — Permissions among them — so only a
+    /// user holding the Constant Contact permission gets it (else they could grant it to
+    /// themselves); until the overview says so, it stays hidden.
+    pub fn tabs(&self) -> Vec<Tab> {
+        let setup = self.sh.may_setup();
+        Tab::ALL
+            .into_iter()
+            .filter(|t| *t != Tab::Settings || setup)
+            .collect()
+    }
+
     /// Opens a tab, reading what it shows.
     pub fn switch(&mut self, tab: Tab) -> Vec<Effect> {
+        if !self.tabs().contains(&tab) {
+            return Vec::new();
+        }
         self.tab = tab;
         match tab {
             Tab::Jobs => vec![self.overview_query()],
@@ -332,8 +346,20 @@ impl DashboardScreen {
                 }
                 return vec![Effect::Quit];
             }
-            Action::TabNext => return self.switch(Tab::ALL[(self.tab.index() + 1) % 6]),
-            Action::TabPrev => return self.switch(Tab::ALL[(self.tab.index() + 5) % 6]),
+            Action::TabNext | Action::TabPrev => {
+                let tabs = self.tabs();
+                let n = tabs.len().max(1);
+                let at = tabs.iter().position(|t| *t == self.tab).unwrap_or(0);
+                let to = if a == Action::TabNext {
+                    at + 1
+                } else {
+                    at + n - 1
+                } % n;
+                return match tabs.get(to) {
+                    Some(t) => self.switch(*t),
+                    None => Vec::new(),
+                };
+            }
             Action::GoTab(n) => {
                 let i = usize::from(n.clamp(1, 6)) - 1;
                 return self.switch(Tab::ALL[i]);
@@ -618,7 +644,7 @@ impl DashboardScreen {
     fn on_click(&mut self, col: u16, row: u16, area: Rect) -> Vec<Effect> {
         let l = layout(area);
         if row == l.tabs.y {
-            if let Some(t) = tab_at(col.saturating_sub(l.tabs.x)) {
+            if let Some(t) = tab_at(&self.tabs(), col.saturating_sub(l.tabs.x)) {
                 return self.switch(t);
             }
             return Vec::new();
@@ -694,6 +720,7 @@ impl Screen for DashboardScreen {
         }
         let tabs = [C::Dashboard, C::Global];
         let mut v = match self.tab {
+            Tab::Jobs if self.sh.may_setup() => vec![C::DashJobs, C::DashJobsSetup, C::DashTable],
             Tab::Jobs => vec![C::DashJobs, C::DashTable],
             Tab::Contacts => match &self.contact {
                 Some(c) if c.picker.is_some() => return vec![C::DashPicker, C::Global],
@@ -779,7 +806,7 @@ impl Screen for DashboardScreen {
     /// ```
     fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
         let l = layout(area);
-        render_tabs(self.tab, l.tabs, buf, theme, &self.sh.user);
+        render_tabs(self.tab, &self.tabs(), l.tabs, buf, theme, &self.sh.user);
         render_status(&self.sh, l.status, buf, theme);
         match self.tab {
             Tab::Jobs => self.jobs.render(l.body, buf, theme, &self.sh),
@@ -877,13 +904,11 @@ pub fn layout(area: Rect) -> DashLayout {
 }
 
 /// Column spans of the tab titles in the tab bar.
-fn tab_spans() -> Vec<(Tab, u16, u16)> {
+fn tab_spans(tabs: &[Tab]) -> Vec<(Tab, u16, u16)> {
     let mut x = 1u16;
-    Tab::ALL
-        .iter()
-        .enumerate()
-        .map(|(i, t)| {
-            let w = format!(" {} {} ", i + 1, t.title()).chars().count() as u16;
+    tabs.iter()
+        .map(|t| {
+            let w = format!(" {} {} ", t.index() + 1, t.title()).chars().count() as u16;
             let s = (*t, x, x + w);
             x += w + 1;
             s
@@ -891,17 +916,25 @@ fn tab_spans() -> Vec<(Tab, u16, u16)> {
         .collect()
 }
 
-fn tab_at(col: u16) -> Option<Tab> {
-    tab_spans()
+fn tab_at(tabs: &[Tab], col: u16) -> Option<Tab> {
+    tab_spans(tabs)
         .into_iter()
         .find(|(_, a, b)| col >= *a && col < *b)
         .map(|(t, _, _)| t)
 }
 
-fn render_tabs(current: Tab, area: Rect, buf: &mut Buffer, theme: &Theme, user: &str) {
+fn render_tabs(
+    current: Tab,
+    tabs: &[Tab],
+    area: Rect,
+    buf: &mut Buffer,
+    theme: &Theme,
+    user: &str,
+) {
     let mut spans = vec![Span::raw(" ")];
-    for (i, t) in Tab::ALL.iter().enumerate() {
-        if i > 0 {
+    for (k, t) in tabs.iter().enumerate() {
+        let i = t.index();
+        if k > 0 {
             spans.push(Span::styled("│", theme.dim()));
         }
         // Brackets as well as reverse video: the current tab reads without colour too.
@@ -932,8 +965,13 @@ fn render_status(sh: &Shared, area: Rect, buf: &mut Buffer, theme: &Theme) {
             (AuthState::None, None) => "never authorized".into(),
             _ => "the authorization was refused".into(),
         };
+        let next = if sh.may_setup() {
+            "press a on Jobs, or Settings → 5 Authorize"
+        } else {
+            "a user with the Constant Contact permission can authorize it again"
+        };
         Line::styled(
-            format!(" ⚠ Constant Contact needs authorization ({why}): press a on Jobs, or Settings → 5 Authorize"),
+            format!(" ⚠ Constant Contact needs authorization ({why}): {next}"),
             theme.warn(),
         )
         .render(area, buf);

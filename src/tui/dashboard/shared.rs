@@ -75,6 +75,12 @@ impl Shared {
             .unwrap_or(Tz::UTC)
     }
 
+    /// Whether this user may reopen setup steps (Settings, `a` on Jobs): only with the Constant
+    /// Contact permission, known once the overview has been read.
+    pub fn may_setup(&self) -> bool {
+        self.overview.as_ref().is_some_and(|o| o.visibility.ctct)
+    }
+
     pub fn visibility(&self) -> Visibility {
         self.overview
             .as_ref()

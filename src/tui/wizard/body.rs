@@ -351,12 +351,7 @@ fn control(state: &WizardState, c: &Control, i: usize, l: &mut Lines) {
                 .find(|(n, _, _)| n == name)
                 .map(|(_, d, on)| (d.clone(), *on))
                 .unwrap_or_default();
-            let you = if *name == state.user { " (you)" } else { "" };
-            let shown = if display.is_empty() || display == *name {
-                format!("{name}{you}")
-            } else {
-                format!("{display} ({name}){you}")
-            };
+            let shown = user_label(name, &display, *name == state.user);
             l.push(
                 sel(Line::from(format!(
                     "{}{} {shown}",
@@ -515,6 +510,13 @@ fn outro(state: &WizardState, l: &mut Lines) {
         StepId::Permissions => {
             l.gap();
             l.styled("Space gives or takes the permission. Users come from the CRM import; you are always listed.", 0, t.dim(), None);
+            if let Some(note) = state
+                .snapshot
+                .as_ref()
+                .and_then(|snap| snap.permission_note(&state.user))
+            {
+                l.styled(&format!("! {note}"), 0, t.warn(), None);
+            }
         }
         StepId::Layouts => {
             l.gap();
@@ -598,7 +600,7 @@ fn summary(state: &WizardState, l: &mut Lines) {
         );
     }
     l.gap();
-    if snap.is_complete(&state.user) {
+    if snap.is_complete() {
         l.styled(
             "Setup is complete. Enter finishes and opens the dashboard.",
             0,
@@ -613,6 +615,24 @@ fn summary(state: &WizardState, l: &mut Lines) {
             None,
         );
     }
+}
+
+/// A Permissions row's name: the display name, the login name only when the display name does
+/// not already show it, and "(you)" once for the running user ("You (admin)" stays as it is).
+pub fn user_label(name: &str, display: &str, you: bool) -> String {
+    let mut shown = if display.is_empty() || display == name {
+        name.to_string()
+    } else if display.contains(name) {
+        display.to_string()
+    } else {
+        format!("{display} ({name})")
+    };
+    let lower = shown.to_lowercase();
+    let says_you = lower.contains("(you)") || lower == "you" || lower.starts_with("you ");
+    if you && !says_you {
+        shown.push_str(" (you)");
+    }
+    shown
 }
 
 /// `host:port` of a URL (the whole URL if it does not parse).

@@ -204,7 +204,7 @@ impl WizardState {
 
     pub fn status(&self, step: StepId) -> StepStatus {
         match &self.snapshot {
-            Some(s) => s.status(step, &self.user),
+            Some(s) => s.status(step),
             None => StepStatus::NotStarted,
         }
     }

@@ -279,32 +279,36 @@ impl SetupSnapshot {
             .any(|u| u.username == user && u.ctct_permission)
     }
 
-    /// The step's state: `crate::setup`'s derivation from the store, plus one check that
-    /// needs the running user — the admin setting up must not lock themselves out of the
-    /// Constant Contact tabs.
-    pub fn status(&self, step: StepId, user: &str) -> StepStatus {
-        let base = self
-            .progress
+    /// The step's state: `crate::setup`'s derivation from the store — the same for every user,
+    /// as `ctctsync status` says. Whether the running user lacks the permission is a note in the
+    /// Permissions step ([`SetupSnapshot::permission_note`]), never a reason to reopen setup: a
+    /// user without it would otherwise be sent to the wizard on every start.
+    pub fn status(&self, step: StepId) -> StepStatus {
+        self.progress
             .get(step.index())
             .cloned()
-            .unwrap_or(StepStatus::NotStarted);
-        if step == StepId::Permissions && base.is_done() && !self.user_permitted(user) {
-            return StepStatus::Attention(format!(
-                "{user} (you) would not see the Constant Contact tabs: give yourself the permission"
-            ));
-        }
-        base
+            .unwrap_or(StepStatus::NotStarted)
     }
 
-    /// Every step satisfied.
-    pub fn is_complete(&self, user: &str) -> bool {
-        StepId::ALL.iter().all(|s| self.status(*s, user).is_done())
+    /// The warning the Permissions step shows when `user` would not see the Constant Contact
+    /// tabs (the admin setting up must not lock themselves out unknowingly).
+    pub fn permission_note(&self, user: &str) -> Option<String> {
+        (!self.user_permitted(user)).then(|| {
+            format!(
+                "{user} (you) would not see the Constant Contact tabs: give yourself the permission"
+            )
+        })
+    }
+
+    /// Every step satisfied (the store's answer, the same for every user).
+    pub fn is_complete(&self) -> bool {
+        StepId::ALL.iter().all(|s| self.status(*s).is_done())
     }
 
     /// Whether the wizard should open at start: setup incomplete, or a wizard run was started
     /// and not finished (so quitting mid-way resumes there).
-    pub fn wizard_needed(&self, user: &str) -> bool {
-        !self.is_complete(user)
+    pub fn wizard_needed(&self) -> bool {
+        !self.is_complete()
             || (self.wizard.contains_key(CURRENT_STEP)
                 && self.wizard_value(FINISHED) != Some("true"))
     }
