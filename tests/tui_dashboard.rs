@@ -757,3 +757,24 @@ fn toasts_get_their_own_line_and_one_glyph() {
         "{before}"
     );
 }
+
+#[test]
+fn the_outbox_shows_the_whole_reason_and_enter_opens_the_contact() {
+    let f = fixture(true);
+    let s = &f.store;
+    let mut app = open(&f, "alice");
+    act(&mut app, s, Action::GoTab(5));
+    // Grace's failed removal, newest first: its reason is cut in the table and whole below it.
+    for (w, h) in SIZES {
+        let text = draw(&app, w, h);
+        assert!(text.contains("Push #3 · remove from list"), "{text}");
+        assert!(text.contains("(invalid domain)"), "{w}x{h}\n{text}");
+        assert!(text.contains("Enter open the contact"), "{text}");
+    }
+    snap(&app, "outbox_detail");
+    // Enter opens the contact the push concerns.
+    act(&mut app, s, Action::Confirm);
+    let text = draw(&app, 120, 40);
+    assert!(text.contains("[2 Contacts]"), "{text}");
+    assert!(text.contains("grace@hopper.example"), "{text}");
+}

@@ -565,6 +565,13 @@ pub static BINDINGS: &[Binding] = &[
     b(
         &[Key::plain(K::Enter)],
         Action::Confirm,
+        Context::DashOutbox,
+        "open the contact",
+        true,
+    ),
+    b(
+        &[Key::plain(K::Enter)],
+        Action::Confirm,
         Context::DashSettings,
         "open this step",
         true,

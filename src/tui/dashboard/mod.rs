@@ -410,6 +410,27 @@ impl DashboardScreen {
                         id,
                     })])];
                 }
+                if a == Action::Confirm {
+                    // The contact the push concerns, on its own page (Esc goes back to
+                    // Contacts).
+                    let Some((e, _)) = self.outbox.window.selected() else {
+                        return Vec::new();
+                    };
+                    let id = e.contact_id;
+                    if let Some(c) = self.contact.as_ref().filter(|c| c.dirty()) {
+                        // Unsaved edits on another contact's page are not thrown away.
+                        self.sh.warn(format!(
+                            "{} has unsaved changes: save or leave that page first",
+                            c.who()
+                        ));
+                        return self.switch(Tab::Contacts);
+                    }
+                    let mut v = ContactView::new(id);
+                    self.tab = Tab::Contacts;
+                    let fx = v.open(&mut self.sh);
+                    self.contact = Some(v);
+                    return fx;
+                }
                 let out = self.outbox.update::<Outbox>(a, &mut self.sh);
                 self.browse_outcome(out, false)
             }
@@ -844,8 +865,7 @@ impl Screen for DashboardScreen {
                     self.sh.overview.as_ref().map(|o| {
                         format!("{} pending · {} failed", o.outbox_pending, o.outbox_failed)
                     });
-                self.outbox
-                    .render::<Outbox>(l.body, buf, theme, &self.sh, count)
+                outbox::render(&self.outbox, l.body, buf, theme, &self.sh, count)
             }
             Tab::Settings => self.settings.render(l.body, buf, theme, &self.sh),
         }
