@@ -96,7 +96,7 @@ fn list(store: &store::Store, filter: &str, json_out: bool) -> anyhow::Result<u8
     );
     for c in &all {
         println!(
-            "{:>6}  {:<28} {:<34} {:<24} {:<4} {}",
+            "{:>6}  {} {} {} {:<4} {}",
             c.id,
             clip(&c.full_name(), 28),
             clip(c.email.as_deref().unwrap_or("(no email)"), 34),
@@ -115,19 +115,28 @@ fn list(store: &store::Store, filter: &str, json_out: bool) -> anyhow::Result<u8
     Ok(0)
 }
 
+/// `s` in exactly `width` terminal columns: cut with "…" when longer, padded when shorter. Widths
+/// are display widths, so CJK names keep the columns aligned.
 fn clip(s: &str, width: usize) -> String {
-    use unicode_width::UnicodeWidthChar;
+    use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
     let mut out = String::new();
-    let mut w = 0;
-    for ch in s.chars() {
-        let cw = ch.width().unwrap_or(0);
-        if w + cw > width.saturating_sub(1) && s.chars().count() > out.chars().count() + 1 {
-            out.push('…');
-            return out;
+    let mut used = 0;
+    if s.width() <= width {
+        out.push_str(s);
+        used = s.width();
+    } else {
+        for ch in s.chars() {
+            let cw = ch.width().unwrap_or(0);
+            if used + cw + 1 > width {
+                break;
+            }
+            out.push(ch);
+            used += cw;
         }
-        out.push(ch);
-        w += cw;
+        out.push('…');
+        used += 1;
     }
+    out.extend(std::iter::repeat_n(' ', width.saturating_sub(used)));
     out
 }
 
