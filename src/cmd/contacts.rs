@@ -271,3 +271,27 @@ async fn refresh_contact(_ctx: &Ctx, store: &store::Store, key: &str) -> anyhow:
     eprintln!("Refreshed from Constant Contact: {new} new interactions.");
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::clip;
+    use unicode_width::UnicodeWidthStr;
+
+    #[test]
+    fn cells_are_exactly_their_width_in_columns() {
+        for s in [
+            "",
+            "Ann Lee",
+            "민준 김",
+            "김 가족 Household with a long name",
+            "AVeryLongFirstName",
+        ] {
+            for width in [1, 5, 8, 12, 28] {
+                let c = clip(s, width);
+                assert_eq!(c.width(), width, "{s:?} at {width}: {c:?}");
+            }
+        }
+        assert_eq!(clip("Ann Lee", 10), "Ann Lee   ");
+        assert_eq!(clip("Ann Lee", 5), "Ann …");
+    }
+}
