@@ -304,3 +304,51 @@ fn quit_question_help_overlay_and_too_small() {
         });
     }
 }
+
+/// Text of the drawn screen without the quotes TestBackend puts around each row.
+fn rows(s: &str) -> Vec<String> {
+    s.lines().map(|l| l.trim_matches('"').to_string()).collect()
+}
+
+#[test]
+fn the_authorize_address_is_shown_whole_without_a_browser() {
+    use ctctsync::tui::action::Action;
+    use ctctsync::tui::keymap::{self, Context};
+    let url = "https://authz.constantcontact.com/oauth2/default/v1/authorize?client_id=5a1d0b6e-3c8f-4e2a-9d71-0c5b8e4f2a93&redirect_uri=http%3A%2F%2F127.0.0.1%3A8899%2Fcallback&response_type=code&scope=contact_data+campaign_data+account_read+offline_access&state=Zq3v9d0kT1pR7mW2xY5b&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256";
+    let mut f = fixture(StepId::Authorize, Variant::Completed);
+    f.w.login = LoginView::Waiting {
+        url: url.into(),
+        browser_opened: false,
+        note: None,
+    };
+    for (w, h) in [(80, 24), (100, 30), (120, 40)] {
+        let text = draw(&f.w, w, h);
+        // Every piece of the address is on screen, nothing cut with "…".
+        let joined: String = rows(&text)
+            .iter()
+            .filter_map(|r| r.split_once("││"))
+            .map(|(_, body)| body.trim_end_matches('│').trim().to_string())
+            .collect();
+        assert!(joined.contains(url), "{w}x{h}\n{text}");
+        assert!(text.contains("u shows the address alone"), "{text}");
+    }
+    insta::assert_snapshot!("05_authorize_no_browser_80x24", draw(&f.w, 80, 24));
+    // `u` (C-o while typing in the paste field) is in the key table, so the footer says it.
+    assert!(f.w.contexts().contains(&Context::WizardUrl));
+    let typing = vec![Context::WizardUrl, Context::Text, Context::Wizard];
+    let ctrl_o = KeyEvent::new(KeyCode::Char('o'), KeyModifiers::CONTROL);
+    assert_eq!(keymap::lookup(&typing, &ctrl_o), Some(Action::ShowUrl));
+    // Alone: rows of the full width, no border, no indent — the rows joined are the address.
+    send(&mut f.w, ScreenEvent::Action(Action::ShowUrl));
+    assert_eq!(f.w.contexts(), vec![Context::UrlAlone, Context::Global]);
+    for (w, h) in [(80, 24), (100, 30)] {
+        let text = draw(&f.w, w, h);
+        let r = rows(&text);
+        let n = url.len().div_ceil(usize::from(w));
+        assert_eq!(r[..n].concat().trim_end(), url, "{w}x{h}\n{text}");
+        assert!(!text.contains('│') && !text.contains('…'), "{text}");
+    }
+    insta::assert_snapshot!("05_authorize_address_alone_80x24", draw(&f.w, 80, 24));
+    send(&mut f.w, ScreenEvent::Action(Action::ShowUrl));
+    assert!(draw(&f.w, 80, 24).contains("Authorize"));
+}

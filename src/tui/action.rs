@@ -58,4 +58,7 @@ pub enum Action {
     Remove,
     /// Open the wizard's Authorize step.
     Authorize,
+    /// Show the authorize address alone, full-screen and without borders (so a mouse selection
+    /// copies it cleanly), or go back from there.
+    ShowUrl,
 }

@@ -23,6 +23,10 @@ pub enum Context {
     DashUnsaved,
     /// The setup wizard.
     Wizard,
+    /// The Authorize step while it waits for the browser (the address is on screen).
+    WizardUrl,
+    /// The authorize address shown alone, full-screen.
+    UrlAlone,
     /// A text field has focus (printable keys are typed into it).
     Text,
     /// A masked secret field has focus.
@@ -65,6 +69,8 @@ impl Context {
             Context::Help => "Help",
             Context::DashUnsaved => "Unsaved changes",
             Context::Wizard => "Setup wizard",
+            Context::WizardUrl => "Authorize address",
+            Context::UrlAlone => "Address alone",
             Context::Text => "Text fields",
             Context::Secret => "Secret fields",
             Context::List => "Lists and switches",
@@ -365,6 +371,32 @@ pub static BINDINGS: &[Binding] = &[
         Context::Wizard,
         "copy the URL (OSC 52)",
         false,
+    ),
+    b(
+        &[Key::ch('u'), Key::ctrl('o')],
+        Action::ShowUrl,
+        Context::WizardUrl,
+        "address alone (to select)",
+        true,
+    ),
+    b(
+        &[
+            Key::ch('u'),
+            Key::ctrl('o'),
+            Key::plain(K::Esc),
+            Key::plain(K::Enter),
+        ],
+        Action::ShowUrl,
+        Context::UrlAlone,
+        "back",
+        true,
+    ),
+    b(
+        &[Key::ch('c'), Key::ctrl('y')],
+        Action::Copy,
+        Context::UrlAlone,
+        "copy (OSC 52)",
+        true,
     ),
     b(
         &[Key::ch('r'), Key::ctrl('t')],

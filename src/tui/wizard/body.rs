@@ -203,16 +203,17 @@ fn login_state(state: &WizardState, l: &mut Lines) {
             if let Some(n) = note {
                 l.styled(&format!("({n})"), 0, t.dim(), None);
             }
-            let mut wrapped = widgets::wrap(url, l.width.saturating_sub(2));
-            if wrapped.len() > 3 {
-                wrapped.truncate(3);
-                if let Some(last) = wrapped.last_mut() {
-                    *last = widgets::truncate(&format!("{last}…"), l.width.saturating_sub(2));
-                }
-            }
-            for w in wrapped {
+            // The whole address, however many lines it takes (the body scrolls): a person
+            // without a browser here must be able to read it.
+            for w in widgets::wrap(url, l.width.saturating_sub(2)) {
                 l.push(Line::styled(format!("  {w}"), t.link()), None);
             }
+            l.styled(
+                "u shows the address alone, full-screen, to select it with the mouse.",
+                0,
+                t.dim(),
+                None,
+            );
         }
         LoginView::Succeeded { organization } => l.styled(
             &format!("✓ Authenticated — {organization}"),

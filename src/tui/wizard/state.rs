@@ -164,12 +164,15 @@ pub struct WizardState {
     pub saving: usize,
     /// Values to offer for unset keys (the demo prefills the sandbox's).
     pub prefill: BTreeMap<String, String>,
+    /// The authorize address is shown alone, full-screen (`u`), while the login waits.
+    pub url_alone: bool,
 }
 
 impl WizardState {
     pub fn new(user: &str) -> WizardState {
         WizardState {
             user: user.to_string(),
+            url_alone: false,
             snapshot: None,
             step: StepId::Application,
             focus: 0,
@@ -280,6 +283,27 @@ impl WizardState {
         if self.dialog.is_some() {
             return vec![Context::Dialog];
         }
+        if self.showing_url_alone() {
+            return vec![Context::UrlAlone, Context::Global];
+        }
+        let waiting =
+            self.step == StepId::Authorize && matches!(self.login, LoginView::Waiting { .. });
+        let mut v = self.step_contexts();
+        if waiting && self.phase == Phase::Steps {
+            // First, so the footer names it: the way out when no browser opened.
+            v.insert(0, Context::WizardUrl);
+        }
+        v
+    }
+
+    /// The address alone is on screen (only while the login waits on the Authorize step).
+    pub fn showing_url_alone(&self) -> bool {
+        self.url_alone
+            && self.step == StepId::Authorize
+            && matches!(self.login, LoginView::Waiting { .. })
+    }
+
+    fn step_contexts(&self) -> Vec<Context> {
         if self.phase == Phase::Summary {
             return vec![Context::List, Context::Wizard, Context::Global];
         }
@@ -483,6 +507,10 @@ impl WizardState {
                 Vec::new()
             }
             Action::Copy => self.copy(),
+            Action::ShowUrl => {
+                self.url_alone = !self.showing_url_alone();
+                Vec::new()
+            }
             Action::Retry => match self.step {
                 StepId::RemoteSites => self.run_checks(),
                 StepId::Authorize => self.start_login(),

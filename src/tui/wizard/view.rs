@@ -133,6 +133,10 @@ pub fn render(state: &WizardState, area: Rect, buf: &mut Buffer, theme: &Theme) 
         render_too_small(area, buf);
         return;
     }
+    if state.showing_url_alone() {
+        render_url_alone(state, area, buf, theme);
+        return;
+    }
     let l = layout(state, area);
     render_header(state, l.header, buf, theme);
 
@@ -203,6 +207,37 @@ pub fn render(state: &WizardState, area: Rect, buf: &mut Buffer, theme: &Theme) 
     hint_bar::render(&state.contexts(), l.footer, buf, theme);
     if let Some(d) = &state.dialog {
         render_dialog(d, area, buf, theme);
+    }
+}
+
+/// The authorize address alone: no borders, no indent, cut at the full width, so a mouse
+/// selection of these rows is the address and nothing else.
+///
+/// ```text
+/// https://authz.example.com/authorize?client_id=…&redirect_uri=http%3A%2F%2F127.0.0.1%3A8899
+/// %2Fcallback&response_type=code&scope=…&state=…&code_challenge=…&code_challenge_method=S256
+///
+/// u/Esc back · c copies it (OSC 52)
+/// ```
+fn render_url_alone(state: &WizardState, area: Rect, buf: &mut Buffer, theme: &Theme) {
+    let super::state::LoginView::Waiting { url, .. } = &state.login else {
+        return;
+    };
+    let w = usize::from(area.width);
+    let rows = widgets::wrap(url, w);
+    let mut y = area.y;
+    let end = area.y + area.height;
+    for r in rows {
+        if y >= end {
+            break;
+        }
+        buf.set_string(area.x, y, r, theme.body());
+        y += 1;
+    }
+    let hint = "u/Esc back · c copies it (OSC 52) · select the lines above with the mouse";
+    let hy = y.saturating_add(1).min(end.saturating_sub(1));
+    if hy >= y && hy < end {
+        buf.set_string(area.x, hy, widgets::truncate(hint, w), theme.dim());
     }
 }
 
