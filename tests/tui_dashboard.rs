@@ -778,3 +778,20 @@ fn the_outbox_shows_the_whole_reason_and_enter_opens_the_contact() {
     assert!(text.contains("[2 Contacts]"), "{text}");
     assert!(text.contains("grace@hopper.example"), "{text}");
 }
+
+#[test]
+fn the_activity_detail_column_says_what_it_shows() {
+    let f = fixture(true);
+    let s = &f.store;
+    let mut app = open(&f, "alice");
+    open_contact(&mut app, s, "love");
+    act(&mut app, s, Action::SubNext);
+    act(&mut app, s, Action::SubNext);
+    for (w, h) in SIZES {
+        let text = draw(&app, w, h);
+        // Opens carry a device type, not a link or a bounce code.
+        assert!(!text.contains("Link / bounce"), "{text}");
+        assert!(text.contains("Detail"), "{w}x{h}\n{text}");
+        assert!(text.contains("on desktop"), "{w}x{h}\n{text}");
+    }
+}

@@ -99,7 +99,14 @@ pub fn interaction_cells(i: &Interaction, sh: &Shared, theme: &Theme) -> Vec<Cel
             .map(|c| format!("bounce code {c}"))
             .unwrap_or_default(),
         Kind::OptOut => i.opt_out_reason.clone().unwrap_or_default(),
-        _ => i.device_type.clone().unwrap_or_default(),
+        // Opens (and forwards) carry the reader's device: said in words, so "computer" is
+        // not read as a link or a code.
+        _ => i
+            .device_type
+            .as_ref()
+            .filter(|d| !d.is_empty())
+            .map(|d| format!("on {d}"))
+            .unwrap_or_default(),
     };
     vec![
         cell(fmt::local_str(&i.occurred_at, sh.tz())),
@@ -118,7 +125,8 @@ pub fn interaction_cols() -> Vec<table::Col> {
         col("Date", 16, false, 0),
         col("Activity", 9, false, 0),
         col("Campaign", 16, true, 0),
-        col("Link / bounce code", 14, true, 1),
+        // The link of a click, a bounce's code, an opt-out's reason or an open's device.
+        col("Detail", 14, true, 1),
     ]
 }
 
