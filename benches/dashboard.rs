@@ -386,6 +386,9 @@ fn main() {
         "tanaka",
         "qx",
         "e",
+        // The Name column's own "Last, First" form, including a short last-name part.
+        "lovelace, ada",
+        "n, p",
     ];
     let mut worst_words = Vec::new();
     for w in words {
