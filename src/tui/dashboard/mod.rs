@@ -425,11 +425,8 @@ impl DashboardScreen {
                         ));
                         return self.switch(Tab::Contacts);
                     }
-                    let mut v = ContactView::new(id);
                     self.tab = Tab::Contacts;
-                    let fx = v.open(&mut self.sh);
-                    self.contact = Some(v);
-                    return fx;
+                    return self.open_contact(id);
                 }
                 let out = self.outbox.update::<Outbox>(a, &mut self.sh);
                 self.browse_outcome(out, false)
@@ -438,16 +435,19 @@ impl DashboardScreen {
         }
     }
 
+    /// Shows a contact's page (the caller has chosen the Contacts tab).
+    fn open_contact(&mut self, id: i64) -> Vec<Effect> {
+        let mut v = ContactView::new(id);
+        let fx = v.open(&mut self.sh);
+        self.contact = Some(v);
+        fx
+    }
+
     fn browse_outcome(&mut self, out: Outcome, contact: bool) -> Vec<Effect> {
         match out {
             Outcome::None => Vec::new(),
             Outcome::Effects(fx) => fx,
-            Outcome::Open(id) if contact && self.tab == Tab::Contacts => {
-                let mut v = ContactView::new(id);
-                let fx = v.open(&mut self.sh);
-                self.contact = Some(v);
-                fx
-            }
+            Outcome::Open(id) if contact && self.tab == Tab::Contacts => self.open_contact(id),
             Outcome::Open(id) if self.tab == Tab::Clients => {
                 let mut v = ClientView::new(id);
                 let fx = v.open(&mut self.sh);

@@ -57,13 +57,8 @@ impl BrowseKind for Outbox {
         ]
     }
     fn cells((e, who): &OutboxRow, sh: &Shared, theme: &Theme) -> Vec<Cell> {
-        let status = match e.status {
-            Status::Failed => ("✗ failed".to_string(), theme.error()),
-            Status::Delivering => ("… sending".to_string(), theme.key()),
-            Status::Pending if e.attempts > 0 => ("↻ retrying".to_string(), theme.warn()),
-            Status::Pending => ("… pending".to_string(), Default::default()),
-            Status::Delivered => ("✓ delivered".to_string(), theme.ok()),
-        };
+        let status = status(e, theme);
+        let status = (status.0.to_string(), status.1);
         let age = super::fmt::elapsed(&e.created_at, None, sh.now);
         let reason = reason(e, sh);
         vec![
@@ -81,6 +76,17 @@ impl BrowseKind for Outbox {
     }
     fn title() -> &'static str {
         "Outbox: pushes waiting for Constant Contact"
+    }
+}
+
+/// The push's state as a glyph and a word, with its colour.
+fn status(e: &Entry, theme: &Theme) -> (&'static str, ratatui::style::Style) {
+    match e.status {
+        Status::Failed => ("✗ failed", theme.error()),
+        Status::Delivering => ("… sending", theme.key()),
+        Status::Pending if e.attempts > 0 => ("↻ retrying", theme.warn()),
+        Status::Pending => ("… pending", theme.body()),
+        Status::Delivered => ("✓ delivered", theme.ok()),
     }
 }
 
@@ -143,13 +149,7 @@ pub fn render(
     }
     let detail = Rect::new(area.x, table.y + table.height, area.width, dh);
     let w = usize::from(area.width);
-    let (status, style) = match e.status {
-        Status::Failed => ("✗ failed", theme.error()),
-        Status::Delivering => ("… sending", theme.key()),
-        Status::Pending if e.attempts > 0 => ("↻ retrying", theme.warn()),
-        Status::Pending => ("… pending", theme.body()),
-        Status::Delivered => ("✓ delivered", theme.ok()),
-    };
+    let (status, style) = status(e, theme);
     let head = Line::from(vec![
         Span::styled(
             format!(" Push #{} · {} · {who} · ", e.id, kind_words(e.kind)),
