@@ -230,9 +230,7 @@ impl ContactView {
     }
 
     pub fn dirty(&self) -> bool {
-        self.page
-            .as_ref()
-            .is_some_and(|p| draft_of(&p.row.contact) != self.draft)
+        !self.changed_fields().is_empty()
     }
 
     /// The contact page arrived (first open, after a save, or a poll).
@@ -437,9 +435,7 @@ impl ContactView {
     /// "First Last" of the stored contact (or its id before the page arrived).
     pub fn who(&self) -> String {
         match &self.page {
-            Some(p) => format!("{} {}", p.row.contact.first_name, p.row.contact.last_name)
-                .trim()
-                .to_string(),
+            Some(p) => p.row.contact.full_name(),
             None => format!("contact {}", self.id),
         }
     }
